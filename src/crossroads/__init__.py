@@ -1,0 +1,3 @@
+"""Crossroads: a permit-governed social-security data hub."""
+
+__version__ = "0.1.0"
