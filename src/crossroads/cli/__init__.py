@@ -13,6 +13,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals could hold row values
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """Crossroads: permit-governed social-security data hub."""
+
+
 # Each sub-command group lives in its own module exposing ``app`` (a typer.Typer).
 _GROUPS = {
     "warehouse": "crossroads.cli.warehouse",
@@ -42,6 +49,14 @@ for _module in ("crossroads.cli.extract", "crossroads.cli.demo"):
     except ModuleNotFoundError as exc:
         if exc.name != _module:
             raise
+
+
+@app.command()
+def version() -> None:
+    """Print the Crossroads version."""
+    from crossroads import __version__
+
+    typer.echo(f"crossroads {__version__}")
 
 
 def main() -> None:
