@@ -1,1 +1,22 @@
-"""engine"""
+"""The engine: compiles a permit version into Ibis expressions and runs them on DuckDB or Spark.
+
+``connect(warehouse, backend)`` opens a warehouse; ``extract(version, warehouse, phase=..., seed=...)`` runs a
+permit version; ``population_rules()`` lists the population rules a permit's target groups can name.
+"""
+
+from __future__ import annotations
+
+from crossroads.engine.backends import BACKENDS, Engine, EngineError, connect
+from crossroads.engine.extract import Extract, extract
+from crossroads.engine.population import PopulationRule, population_rules
+
+__all__ = [
+    "BACKENDS",
+    "Engine",
+    "EngineError",
+    "Extract",
+    "PopulationRule",
+    "connect",
+    "extract",
+    "population_rules",
+]

@@ -132,7 +132,8 @@ class TableWriter:
     Use through :func:`write_tables`; files are recorded (rows, sha256) for the manifest.
     """
 
-    def __init__(self, wh: Warehouse, spec: Table, target_rows_per_file: int = 2_000_000) -> None:
+    def __init__(self, wh: Warehouse, spec: Table, target_rows_per_file: int = 2_000_000,
+                 stem: str = "part") -> None:
         self.wh, self.spec = wh, spec
         self.schema = spec.arrow_schema()
         self.dir = wh.table_dir(spec.name)
@@ -140,6 +141,8 @@ class TableWriter:
         self._writers: dict[int | None, tuple[pq.ParquetWriter, Path, int]] = {}
         self._counters: dict[int | None, int] = {}
         self.target = target_rows_per_file
+        # imports pass their own stem so that new files never reuse the name of a file already in the manifest
+        self.stem = stem
         self.records: list[dict[str, Any]] = []
 
     def _partition_column(self, batch: pa.Table) -> pa.Array | None:
@@ -174,7 +177,7 @@ class TableWriter:
             self._counters[year] = n + 1
             folder = self.dir if year is None else self.dir / f"year={year}"
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"part-{n:05d}.parquet"
+            path = folder / f"{self.stem}-{n:05d}.parquet"
             writer = pq.ParquetWriter(path, self.schema, compression="zstd")
             current = (writer, path, 0)
         writer, path, rows = current

@@ -1,0 +1,178 @@
+"""Benchmark: the full 21/150 populations (phase 2, no sample) on DuckDB and on PySpark.
+
+    .venv/bin/python benchmarks/extract_21_150.py [--warehouse /work/bench-wh-0.1] [--engines duckdb,spark]
+
+Each engine runs in its own subprocess so its peak memory (resident set of the process and its children,
+i.e. the Spark JVM too, sampled every 50 ms) is its own. The baseline, measured in the same run, is DuckDB's
+bare scan of every Parquet file the extract reads (every column touched once). Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-150.yaml"
+AS_OF = date(2022, 1, 1)
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as fh:
+                kib = next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = kib
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def _kill_tree(root: int) -> None:
+    """Stop a child run and its descendants (the Spark JVM), by process id."""
+    pids, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        pids.append(pid)
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                            frontier.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    continue
+    for pid in reversed(pids):
+        with contextlib.suppress(OSError):
+            os.kill(pid, 15)
+
+
+def _measure(cmd: list[str], timeout_s: float) -> tuple[dict[str, object] | None, float]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, _ = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc.pid)
+        proc.communicate()
+        done.set()
+        sampler.join()
+        return None, peak / 1024
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        print(f"{' '.join(cmd)} failed with exit code {proc.returncode}", file=sys.stderr)
+        return {"failed": proc.returncode}, peak / 1024
+    return json.loads(out.strip().splitlines()[-1]), peak / 1024
+
+
+def _child(kind: str, warehouse: str) -> None:
+    """Runs inside the subprocess; prints one JSON line."""
+    if kind == "scan":
+        import duckdb
+
+        from crossroads.warehouse.schema import table as spec
+        from crossroads.warehouse.storage import Warehouse
+
+        wh = Warehouse(warehouse)
+        con = duckdb.connect()
+        t0 = time.perf_counter()
+        rows = 0
+        for name in wh.manifest()["tables"]:
+            files = [str(p) for p in wh.files(name)]
+            if not files:
+                continue
+            cols = ", ".join(f'max("{f.name}")' for f in spec(name).fields)
+            con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
+            rows += int(con.fetchone()[0])  # type: ignore[index]
+        print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
+        return
+    from crossroads import engine, permits
+
+    version = permits.load(PERMIT).version_in_force(AS_OF)
+    t0 = time.perf_counter()
+    x = engine.extract(version, warehouse, phase=2, seed=1, backend=kind, as_of=AS_OF)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    rows = {n: t.num_rows for n, t in x.datasets.items()}
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": rows,
+                "populations": x.population_counts,
+                "timings": {k: round(v, 2) for k, v in x.timings.items()},
+            }
+        )
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--warehouse", default="/work/bench-wh-0.1")
+    ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per engine run")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.child, args.warehouse)
+        return
+    from crossroads.warehouse.storage import Warehouse
+
+    scale = Warehouse(args.warehouse).manifest().get("scale")
+    me = [sys.executable, __file__, "--warehouse", args.warehouse, "--child"]
+    print(f"Warehouse {args.warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
+    print("| run | seconds | peak memory (MiB) | ratio to baseline |")
+    print("| --- | ---: | ---: | ---: |", flush=True)
+    base, base_mem = _measure([*me, "scan"], args.timeout)
+    if base is None or "failed" in base:
+        raise SystemExit("the baseline scan did not finish")
+    base_s = float(base["seconds"])  # type: ignore[arg-type]
+    print(f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_mem:.0f} | 1 |", flush=True)
+    details = {}
+    for kind in args.engines.split(","):
+        res, mem = _measure([*me, kind], args.timeout)
+        if res is None:
+            print(f"| 21/150 phase 2 on {kind} | > {args.timeout:.0f} (stopped) | {mem:.0f} | |", flush=True)
+            continue
+        if "failed" in res:
+            print(f"| 21/150 phase 2 on {kind} | failed (exit {res['failed']}) | {mem:.0f} | |", flush=True)
+            continue
+        details[kind] = res
+        sec = float(res["seconds"])  # type: ignore[arg-type]
+        print(f"| 21/150 phase 2 on {kind} | {sec:.1f} | {mem:.0f} | {sec / base_s:.0f}x |", flush=True)
+    for kind, res in details.items():
+        print(f"\n{kind}: rows {res['rows']}\n  populations {res['populations']}\n  steps {res['timings']}")
+
+
+if __name__ == "__main__":
+    main()

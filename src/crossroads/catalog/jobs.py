@@ -1,0 +1,184 @@
+"""Building blocks from the DmfA: one row per occupation and quarter, with the person and employer.
+
+The DmfA is stored in its block structure (declaration 90007 -> natural person 90017 -> worker line 90012 ->
+occupation 90015 -> services 90018 / remuneration 90019). The job variables all start from the same
+flattened view, built once per connection (``Sources.memo``).
+
+Units: days and hours in the DmfA are hundredths, amounts eurocent; the view keeps those units and the
+variables convert at the end.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from crossroads.catalog.model import Sources
+
+VOUCHER_JOINT_COMMITTEE = "322.01"
+VOUCHER_EMPLOYER_CATEGORY = "597"
+WEEKS_PER_QUARTER = 13
+ORDINARY_PAY_CODE = "1"
+"""Remuneration code 1: amounts always considered wage (annex 7); the base of the daily wage."""
+PAID_TIME_CODE = "1"
+"""Service code 1: time covered by wage with contributions (annex 8); the days of the daily wage."""
+
+
+def _build_occupations(src: Sources) -> ir.Table:
+    occ = src.table("dmfa_occupation")
+    wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
+    npers = src.table("dmfa_natural_person").select("person_id", "declaration_id", "insz")
+    scope = src.scope()
+    if scope is not None:
+        # Only the persons the run needs: the DmfA holds every worker of the country.
+        npers = npers.semi_join(scope, "insz")
+    dec = src.table("dmfa_employer_declaration").select("declaration_id", "enterprise_number")
+    svc = src.table("dmfa_service")
+    paid = svc.service_code == PAID_TIME_CODE
+    services = svc.group_by("occupation_id").aggregate(
+        days=svc.days.sum(),
+        hours_declared=svc.hours.sum(),
+        days_without_hours=svc.days.sum(where=svc.hours.isnull()),
+        paid_days=svc.days.sum(where=paid),
+        paid_hours_declared=svc.hours.sum(where=paid),
+        paid_days_without_hours=svc.days.sum(where=paid & svc.hours.isnull()),
+    )
+    rem = src.table("dmfa_remuneration")
+    pay = rem.group_by("occupation_id").aggregate(
+        pay_cents=rem.amount_cents.sum(),
+        ordinary_cents=rem.amount_cents.sum(where=rem.remuneration_code == ORDINARY_PAY_CODE),
+    )
+    j = (
+        occ.select(
+            "occupation_id",
+            "worker_line_id",
+            "quarter",
+            "start_date",
+            "end_date",
+            "joint_committee",
+            "days_per_week",
+            "mean_hours_worker",
+            "mean_hours_reference",
+            "contract_type",
+            "nace",
+        )
+        .join(wl, "worker_line_id")
+        .join(npers, "person_id")
+        .join(dec, "declaration_id")
+        .left_join(services, "occupation_id")
+        .drop("occupation_id_right")
+        .left_join(pay, "occupation_id")
+        .drop("occupation_id_right")
+    )
+    # Hours per day of the worker's regime, to turn days declared without hours into hours (hundredths).
+    per_day = ibis.ifelse(j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64"))
+    hours = j.hours_declared.fill_null(0) + j.days_without_hours.fill_null(0) * per_day
+    paid_hours = j.paid_hours_declared.fill_null(0) + j.paid_days_without_hours.fill_null(0) * per_day
+    j = j.mutate(
+        hours=hours,
+        paid_hours=paid_hours,
+        # FTE in the quarter: hours worked against the reference person's hours over 13 weeks.
+        fte=ibis.ifelse(
+            j.mean_hours_reference > 0,
+            hours / (j.mean_hours_reference * WEEKS_PER_QUARTER),
+            ibis.null("float64"),
+        ),
+        is_voucher_job=(j.joint_committee == VOUCHER_JOINT_COMMITTEE)
+        | (j.employer_class == VOUCHER_EMPLOYER_CATEGORY),
+    )
+    # The main job of a person in a quarter: the largest FTE; ties go to the lowest occupation number.
+    rank = ibis.row_number().over(
+        ibis.window(group_by=["insz", "quarter"], order_by=[ibis.desc(j.fte.fill_null(0)), j.occupation_id])
+    )
+    return j.mutate(job_rank=rank).select(
+        "insz",
+        "quarter",
+        "occupation_id",
+        "enterprise_number",
+        "employer_class",
+        "joint_committee",
+        "start_date",
+        "end_date",
+        "days_per_week",
+        "mean_hours_worker",
+        "mean_hours_reference",
+        "contract_type",
+        "nace",
+        "days",
+        "paid_days",
+        "hours",
+        "paid_hours",
+        "fte",
+        "pay_cents",
+        "ordinary_cents",
+        "is_voucher_job",
+        "job_rank",
+    )
+
+
+def occupations(src: Sources) -> ir.Table:
+    """Every occupation of every quarter, flattened, with FTE, pay and the main-job rank (0 = main)."""
+    return src.memo("occupations", lambda: _build_occupations(src))
+
+
+def main_jobs(src: Sources) -> ir.Table:
+    occ = occupations(src)
+    return occ.filter(occ.job_rank == 0)
+
+
+def at_points(points: ir.Table, rows: ir.Table, quarter_col: str = "quarter") -> ir.Table:
+    """``rows`` (insz, quarter, ...) matched to the points measured in that quarter."""
+    p = points.select("insz", "ref_quarter", "ref_date", "ref_year")
+    return p.join(rows, (p.insz == rows.insz) & (p.ref_quarter == rows[quarter_col]))
+
+
+def network_voucher_quarters(src: Sources) -> ir.Table:
+    """Quarters in which a person had a paid service-voucher occupation (PC 322.01 or category 597).
+
+    Built from the DmfA directly (filtering before joining), not from ``occupations``: the population
+    rules run before the run's scope of persons is known.
+    """
+
+    def build() -> ir.Table:
+        occ = src.table("dmfa_occupation").select(
+            "occupation_id", "worker_line_id", "quarter", "joint_committee"
+        )
+        wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
+        npers = src.table("dmfa_natural_person").select("person_id", "insz")
+        rem = src.table("dmfa_remuneration")
+        paid = rem.group_by("occupation_id").aggregate(pay=rem.amount_cents.sum())
+        paid = paid.filter(paid.pay > 0).select("occupation_id")
+        j = occ.join(wl, "worker_line_id")
+        voucher = (j.joint_committee == VOUCHER_JOINT_COMMITTEE) | (
+            j.employer_class == VOUCHER_EMPLOYER_CATEGORY
+        )
+        j = j.filter(voucher).semi_join(paid, "occupation_id").join(npers, "person_id")
+        return j.select("insz", "quarter").distinct()
+
+    return src.memo("network_voucher_quarters@all", build)
+
+
+def issuer_voucher_quarters(src: Sources) -> ir.Table:
+    """Quarters in which the issuer reimbursed vouchers for a person's work."""
+    pay = src.table("voucher_worker_payment")
+    return pay.filter(pay.vouchers > 0).select("insz", "quarter").distinct()
+
+
+def voucher_quarters(src: Sources) -> ir.Table:
+    """Quarters as a voucher worker according to either source (the union)."""
+    return src.memo(
+        "voucher_quarters@all",
+        lambda: issuer_voucher_quarters(src).union(network_voucher_quarters(src), distinct=True),
+    )
+
+
+def person_quarter_fte(src: Sources) -> ir.Table:
+    """FTE and wage per person and quarter over all occupations."""
+
+    def build() -> ir.Table:
+        occ = occupations(src)
+        return occ.group_by("insz", "quarter").aggregate(
+            fte=occ.fte.sum(), pay_cents=occ.pay_cents.fill_null(0).sum()
+        )
+
+    return src.memo("person_quarter_fte", build)

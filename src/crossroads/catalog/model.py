@@ -1,0 +1,126 @@
+"""The shape of a catalog variable and of the sources its derivation reads.
+
+A derivation is a plain function ``(sources, points) -> table``. ``points`` holds one row per person and
+measurement quarter (columns ``insz``, ``ref_quarter``, ``ref_date`` = last day of that quarter and
+``ref_year``); the derivation returns ``insz``, ``ref_quarter`` and ``value`` for (a subset of) those
+points. Everything is an Ibis expression, so the same derivation runs on DuckDB and on Spark; the engine
+(``crossroads.engine.backends``) is the only place that knows which one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import ibis
+import ibis.expr.types as ir
+
+Unit = Literal["person-year", "person-quarter"]
+ValueType = Literal["string", "int", "float"]
+
+POINT_KEYS = ("insz", "ref_quarter")
+
+
+class Sources(Protocol):
+    """What a derivation may read: warehouse tables, small reference tables and shared building blocks."""
+
+    def table(self, name: str) -> ir.Table:
+        """A warehouse table (provider inputs already linked to the registers)."""
+        ...
+
+    def lookup(self, name: str) -> ir.Table:
+        """A small reference table (``geography``) registered on the backend."""
+        ...
+
+    def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """``build()`` once per connection, materialised; shared building blocks use it.
+
+        Keys ending in ``@all`` do not depend on the scope and survive a change of scope.
+        """
+        ...
+
+    def scope(self) -> ir.Table | None:
+        """Persons (``insz``) the run needs, or None for everyone; building blocks restrict to it."""
+        ...
+
+
+Derivation = Callable[[Sources, ir.Table], ir.Table]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable of the catalog, defined once."""
+
+    name: str
+    label_nl: str
+    label_en: str
+    unit: Unit
+    sources: tuple[str, ...]
+    derivation: Derivation = field(repr=False)
+    description: str
+    value_type: ValueType = "string"
+    scheme: str | None = None
+    """Default class scheme (``crossroads.classes``) for the raw value; ``options.scheme`` overrides."""
+    labels: Callable[[], dict[str, str]] | None = field(default=None, repr=False)
+    """Dutch labels of the raw codes, for variables without a class scheme."""
+    requirement: str = ""
+    """The requirement (S000-5 ...) that asks for it."""
+    scheme_inputs: tuple[str, ...] = ("value",)
+    """Columns of the derivation passed to the default scheme's ``assign`` (origin takes four)."""
+
+    def value_labels(self, scheme: str | None = "default") -> dict[str, str] | None:
+        """Code -> Dutch label (for Stata/SPSS value labels and the codebook); ``None`` for plain numbers."""
+        chosen = self.scheme if scheme == "default" else scheme
+        if chosen is not None:
+            from crossroads import classes
+
+            labels: dict[str, str] = classes.scheme(chosen).value_labels()
+            return labels
+        return self.labels() if self.labels is not None else None
+
+    def scheme_for(self, options: dict[str, Any]) -> str | None:
+        """The class scheme a request asks for (``scheme: null`` = the raw value)."""
+        if "scheme" in options:
+            chosen = options["scheme"]
+            if chosen is not None and not isinstance(chosen, str):
+                raise ValueError(f"variable {self.name}: option 'scheme' must be a scheme name or null")
+            return chosen
+        return self.scheme
+
+    def derive(self, sources: Sources, points: ir.Table, options: dict[str, Any] | None = None) -> ir.Table:
+        """``insz``, ``ref_quarter`` and ``value`` (classed when a scheme applies) for the points."""
+        options = options or {}
+        out = self.derivation(sources, points)
+        scheme = self.scheme_for(options)
+        if scheme is not None:
+            from crossroads import classes
+
+            inputs = self.scheme_inputs if scheme == self.scheme else ("value",)
+            out = out.mutate(value=classes.scheme(scheme).assign(*[out[c] for c in inputs]))
+        return out.select(*POINT_KEYS, "value")
+
+
+def left_join_on(left: ir.Table, right: ir.Table, keys: list[str] | tuple[str, ...]) -> ir.Table:
+    """Left join on equally named keys, keeping one copy of the keys (Ibis suffixes the right ones)."""
+    joined = left.left_join(right, list(keys))
+    return joined.drop(*[f"{k}_right" for k in keys if f"{k}_right" in joined.columns])
+
+
+def spell_at(points: ir.Table, spells: ir.Table, order_by: list[Any] | None = None) -> ir.Table:
+    """The spell of each person covering the point's day (one per point; ``order_by`` breaks overlaps).
+
+    Returns the points' ``insz``/``ref_quarter`` with the spell's columns.
+    """
+    p = points.select("insz", "ref_quarter", "ref_date")
+    s = spells
+    j = p.join(
+        s,
+        (p.insz == s.insz)
+        & (s.start_date <= p.ref_date)
+        & (s.end_date.isnull() | (s.end_date >= p.ref_date)),
+    )
+    j = j.drop(*[c for c in j.columns if c.endswith("_right")])
+    order = order_by or [ibis.desc("start_date")]
+    rank = ibis.row_number().over(ibis.window(group_by=["insz", "ref_quarter"], order_by=order))
+    return j.mutate(_rank=rank).filter(lambda t: t._rank == 0).drop("_rank")

@@ -1,0 +1,127 @@
+"""``crossroads extract``: one phase-1 delivery under a permit (a shell over ``crossroads.extraction``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crossroads.cli import app
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def stage_progress(total: int) -> Iterator[Any]:
+    """A Rich progress bar advanced once per stage of the extract; yields the ``step`` callback.
+
+    The bar appears with the first stage, so a refusal (checked before any stage) prints no bar.
+    """
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                        console=console)
+    task = progress.add_task("starting", total=total)
+
+    def step(description: str) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task, description=description, advance=1)
+
+    try:
+        yield step
+        progress.update(task, description="done", completed=total)
+    finally:
+        if progress.live.is_started:
+            progress.stop()
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def report_failure(exc: BaseException) -> None:
+    """Print a refusal or error (never a row value) and exit with code 2 (refused) or 1 (failed)."""
+    from crossroads.extraction import ExtractRefused
+
+    if isinstance(exc, ExtractRefused):
+        err_console.print(f"[bold red]refused:[/] {exc}")
+        raise typer.Exit(code=2)
+    err_console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(code=1)
+
+
+def delivery_table(result: Any) -> Table:
+    """Datasets of a delivery with rows, variables and files."""
+    manifest = result.delivery.manifest
+    table = Table(title=f"Delivery {manifest['delivery']}")
+    table.add_column("dataset")
+    table.add_column("rows", justify="right")
+    table.add_column("variables", justify="right")
+    table.add_column("formats")
+    formats = ", ".join(manifest.get("formats", []))
+    for name, entry in manifest["datasets"].items():
+        table.add_row(name, f"{entry['rows']:,}", str(len(entry["columns"])), formats)
+    return table
+
+
+def summary_line(result: Any) -> str:
+    sim = f" (SIMULATION as of {result.as_of.isoformat()})" if result.simulation else ""
+    files = len(result.delivery.manifest["files"]) + 1
+    return (f"Delivered permit {result.permit_number} version {result.version} phase 1{sim}: "
+            f"{len(result.rows)} datasets, {sum(result.rows.values()):,} rows, {files} files, "
+            f"no identifier found -> {result.path}")
+
+
+@app.command("extract")
+def extract(
+    permit_file: Annotated[Path, typer.Argument(
+        help="The permit file (YAML), e.g. examples/permits/21-150.yaml.", exists=True, dir_okay=False)],
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="Warehouse directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder the delivery directory is created in.")],
+    phase: Annotated[int, typer.Option("--phase", help="Phase; only 1 leaves as a delivery.")] = 1,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reference date (YYYY-MM-DD, default today); another date only on a synthetic "
+        "warehouse, recorded as a simulation.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Sample seed (default: random, recorded).")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="duckdb or spark.")] = "duckdb",
+    formats: Annotated[str, typer.Option("--formats", help="Comma-separated: parquet,csv,dta,sav.")] = (
+        "parquet,csv,dta,sav"),
+) -> None:
+    """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish."""
+    from crossroads import extraction
+    from crossroads.delivery.contents import DeliveryError
+    from crossroads.delivery.formats import parse_formats
+    from crossroads.permits import PermitError
+    from crossroads.warehouse.storage import WarehouseError
+
+    if backend not in ("duckdb", "spark"):
+        raise typer.BadParameter("choose duckdb or spark", param_hint="--backend")
+    try:
+        chosen = parse_formats(formats)
+    except DeliveryError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--formats") from None
+    request = extraction.ExtractRequest(permit_file=permit_file, warehouse=warehouse, out=out, phase=phase,
+                                        as_of=parse_date(as_of, "--as-of"), seed=seed, backend=backend,
+                                        formats=chosen)
+    try:
+        with stage_progress(total=12) as step:
+            result = extraction.run(request, step=step)
+    except (extraction.ExtractRefused, extraction.PartNotReady, PermitError, WarehouseError,
+            DeliveryError) as exc:
+        report_failure(exc)
+        return
+    console.print(delivery_table(result))
+    console.print(summary_line(result), soft_wrap=True)  # one line, never wrapped

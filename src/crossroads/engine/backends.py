@@ -1,0 +1,213 @@
+"""The one place where DuckDB and Spark differ: connecting, registering Parquet files, materialising.
+
+Everything above this module builds Ibis expressions and calls :class:`Engine` methods; no other module
+asks which backend it runs on. Capability flags describe the differences that remain visible.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crossroads import codelists
+from crossroads.warehouse.schema import table as table_spec
+from crossroads.warehouse.storage import Warehouse
+
+BackendName = Literal["duckdb", "spark"]
+BACKENDS: tuple[BackendName, ...] = ("duckdb", "spark")
+_counter = itertools.count()
+DUCKDB_MEMORY = "6GB"
+"""Default DuckDB memory limit (``CROSSROADS_DUCKDB_MEMORY`` overrides); beyond it DuckDB spills to disk."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Differences between the backends that callers may need to know."""
+
+    in_process: bool
+    """Results come back without a cluster round trip (DuckDB)."""
+    distributed: bool
+    """Work can spread over executors (Spark)."""
+    query_overhead_s: float
+    """Rough fixed cost of one query, to decide whether to batch small queries."""
+
+
+CAPABILITIES: dict[BackendName, Capabilities] = {
+    "duckdb": Capabilities(in_process=True, distributed=False, query_overhead_s=0.001),
+    "spark": Capabilities(in_process=False, distributed=True, query_overhead_s=0.3),
+}
+
+
+class EngineError(Exception):
+    """The engine cannot run (unknown backend, missing session, bad request)."""
+
+
+def _spark_session() -> Any:
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crossroads-engine")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "6g")
+        # Size estimates of derived tables are poor; a broadcast of a large one exhausted the driver at
+        # scale 0.1, so joins are shuffled (sort-merge) instead.
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class Engine:
+    """A warehouse opened on one backend: the ``Sources`` the catalog derivations read."""
+
+    def __init__(self, warehouse: Warehouse, backend: BackendName = "duckdb", spark: Any = None) -> None:
+        if backend not in BACKENDS:
+            raise EngineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        self.warehouse = warehouse
+        self.name: BackendName = backend
+        self.capabilities = CAPABILITIES[backend]
+        self._prefix = f"cr{next(_counter)}_"
+        self._tmp = Path(tempfile.mkdtemp(prefix="crossroads-engine-"))
+        self._tables: dict[str, ir.Table] = {}
+        self._overrides: dict[str, ir.Table] = {}
+        self._memo: dict[str, ir.Table] = {}
+        self._scope: ir.Table | None = None
+        if backend == "duckdb":
+            # Bounded memory: DuckDB spills to the engine's temporary folder beyond the limit.
+            self.con: Any = ibis.duckdb.connect(
+                memory_limit=os.environ.get("CROSSROADS_DUCKDB_MEMORY", DUCKDB_MEMORY),
+                temp_directory=str(self._tmp / "spill"),
+                preserve_insertion_order=False,
+            )
+            self.spark: Any = None
+        else:
+            self.spark = spark if spark is not None else _spark_session()
+            self.con = ibis.pyspark.connect(self.spark)
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Drop temporary views and files (they may hold identifiers of a sample)."""
+        if self.name == "spark" and self.spark is not None:
+            for view in self.spark.catalog.listTables():
+                if view.name.startswith(self._prefix) and view.isTemporary:
+                    self.spark.catalog.dropTempView(view.name)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ registering data
+    def _read_parquet(self, name: str, files: list[str]) -> ir.Table:
+        view = f"{self._prefix}{name}"
+        if self.name == "duckdb":
+            return self.con.read_parquet(files, table_name=view, hive_partitioning=False)
+        # Reading the files themselves (not their folder) keeps Spark from adding a ``year`` partition column.
+        self.spark.read.parquet(*files).createOrReplaceTempView(view)
+        return self.con.table(view)
+
+    def register_arrow(self, name: str, data: pa.Table) -> ir.Table:
+        """A small in-memory table on the backend (through a temporary Parquet file: types survive)."""
+        path = self._tmp / f"{name}-{next(_counter)}.parquet"
+        pq.write_table(data, path)
+        return self._read_parquet(f"{name}_{next(_counter)}", [str(path)])
+
+    def table(self, name: str) -> ir.Table:
+        """A warehouse table; an empty one with the declared schema when the warehouse has none."""
+        if name in self._overrides:
+            return self._overrides[name]
+        if name not in self._tables:
+            spec = table_spec(name)
+            files = [str(p) for p in self.warehouse.files(name)] if self.warehouse.exists() else []
+            if files:
+                self._tables[name] = self._read_parquet(name, files)
+            else:
+                self._tables[name] = self.register_arrow(name, spec.arrow_schema().empty_table())
+        return self._tables[name]
+
+    def raw_table(self, name: str) -> ir.Table:
+        """The stored table, ignoring a linked replacement (for the linkage itself)."""
+        saved = self._overrides.pop(name, None)
+        try:
+            return self.table(name)
+        finally:
+            if saved is not None:
+                self._overrides[name] = saved
+
+    def replace(self, name: str, expr: ir.Table) -> None:
+        """Serve ``expr`` (e.g. the linked provider input) wherever ``name`` is read from now on."""
+        self._overrides[name] = self.materialise(expr)
+        self._memo.clear()
+
+    def lookup(self, name: str) -> ir.Table:
+        """Reference tables: ``geography`` (municipality -> arrondissement, province, region)."""
+        if name != "geography":
+            raise EngineError(f"unknown reference table {name!r}; known: geography")
+        key = f"lookup:{name}"
+        if key not in self._memo:
+            m = codelists.municipalities()
+            data = pa.table(
+                {
+                    "nis_code": pa.array(m["nis_code"].tolist(), pa.string()),
+                    "arrondissement_nis": pa.array(m["arrondissement_nis"].tolist(), pa.string()),
+                    "province_nis": pa.array([p or None for p in m["province_nis"]], pa.string()),
+                    "region_nis": pa.array(m["region_nis"].tolist(), pa.string()),
+                }
+            )
+            self._memo[key] = self.register_arrow("geography", data)
+        return self._memo[key]
+
+    def scope(self) -> ir.Table | None:
+        return self._scope
+
+    def set_scope(self, persons: ir.Table | None) -> None:
+        """Restrict the person-level building blocks to ``persons`` (``insz``); rebuilds them when used."""
+        self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
+        self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+
+    def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        if key not in self._memo:
+            self._memo[key] = self.materialise(build())
+        return self._memo[key]
+
+    def materialise(self, expr: ir.Table, eager: bool = False) -> ir.Table:
+        """Compute once and keep (DuckDB temp table, Spark cached view).
+
+        Spark caches lazily; ``eager`` fills the cache now so later plans start from the stored rows.
+        """
+        cached = expr.cache()
+        if eager and self.name == "spark":
+            cached.count().to_pyarrow()
+        return cached
+
+    # ------------------------------------------------------------------ results
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        result: pa.Table = expr.to_pyarrow()
+        return result
+
+    def scalar(self, expr: ir.Scalar) -> Any:
+        return expr.to_pyarrow().as_py()
+
+
+def connect(warehouse: Warehouse | str | Path, backend: BackendName = "duckdb", spark: Any = None) -> Engine:
+    """Open a warehouse on DuckDB (default) or Spark (local mode unless a session is given)."""
+    wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
+    return Engine(wh, backend, spark)

@@ -1,0 +1,98 @@
+"""The catalog's contract: names, labels, units, sources, the generated reference page, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crossroads import catalog
+from crossroads.catalog.reference import render
+from crossroads.cli.catalog import app
+from crossroads.warehouse.schema import table_names
+
+DOC = Path(__file__).parents[2] / "docs" / "reference" / "catalog.md"
+
+S000_NAMES = {
+    "age_class",
+    "sex",
+    "nationality_class",
+    "origin_class",
+    "birthplace_class",
+    "education_level",
+    "province",
+    "registration_year",
+    "residence_duration_class",
+    "residence_reason",
+    "lipro",
+    "household_work_intensity",
+    "household_income_class",
+    "labour_volume",
+    "work_regime",
+    "part_time_pct",
+    "wage_mass_class",
+    "daily_wage_class",
+    "job_seniority",
+    "system_seniority",
+    "benefits_during_employment",
+    "in_service_last_day",
+    "sep",
+    "sep_additional",
+    "employer_size",
+    "nace",
+    "joint_committee",
+    "dwse_code",
+    "sector",
+    "vouchers_bought",
+    "new_user",
+    "voucher_kind",
+    "working",
+    "entry_year",
+    "exit_year",
+}
+
+
+def test_every_s000_variable_is_defined_once() -> None:
+    assert set(catalog.names()) == S000_NAMES
+    assert len(catalog.names()) == len(set(catalog.names()))
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_variable_metadata(name: str) -> None:
+    v = catalog.get(name)
+    assert v.label_nl and v.label_en and v.description
+    assert v.unit in ("person-year", "person-quarter")
+    assert set(v.sources) <= set(table_names())
+    assert v.requirement in ("S000-5", "S000-6", "S000-7")
+
+
+def test_unknown_name_lists_known() -> None:
+    with pytest.raises(KeyError, match="unknown catalog variable 'nope'; known: age_class"):
+        catalog.get("nope")
+
+
+def test_value_labels_without_scheme() -> None:
+    assert catalog.get("sex").value_labels() == {"1": "man", "2": "vrouw"}
+    assert catalog.get("voucher_kind").value_labels()["PE"] == "papieren en elektronische cheques"
+    assert (
+        catalog.get("sep_additional").value_labels()["UI"]
+        == "werkloosheidsverzekering + ziekte of invaliditeit"
+    )
+    assert len(catalog.get("sep_additional").value_labels() or {}) == 64  # 2^6 combinations incl. none
+    assert catalog.get("labour_volume").value_labels() is None
+
+
+def test_reference_page_is_current() -> None:
+    assert DOC.read_text() == render(catalog.all()), (
+        "regenerate docs/reference/catalog.md with reference.render"
+    )
+
+
+def test_cli_list_and_show() -> None:
+    runner = CliRunner()
+    out = runner.invoke(app, ["list", "--unit", "person-quarter"])
+    assert out.exit_code == 0 and "variable(s) in the catalog with unit person-quarter" in out.output
+    out = runner.invoke(app, ["show", "sex"])
+    assert out.exit_code == 0 and "vrouw" in out.output
+    assert runner.invoke(app, ["show", "nope"]).exit_code != 0

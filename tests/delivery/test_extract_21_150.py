@@ -1,0 +1,245 @@
+"""End to end: permit 21/150, phase 1, from a synthetic warehouse to a published delivery — and refusals.
+
+The refusals need no engine: the permit and the reference date are checked before anything is built.
+The delivery test builds a tiny synthetic warehouse and runs the whole chain (engine, pseudonyms,
+disclosure, packaging, leak scan, publication, audit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pyreadstat
+import pytest
+
+from crossroads import extraction
+from crossroads.delivery import leaks, manifest
+from crossroads.governance import Store
+from crossroads.permits import load
+from crossroads.warehouse.storage import Warehouse
+
+PERMIT_FILE = Path(__file__).resolve().parents[2] / "examples" / "permits" / "21-150.yaml"
+TODAY = date(2026, 11, 22)  # 21/150 expired on 1 Sep 2024
+INSIDE = date(2022, 6, 30)  # inside its lifetime (in force from 5 Oct 2021)
+DATASETS = ("workers_timeseries", "workers_inflow", "workers_outflow", "users_timeseries")
+FORMAT_PATHS = ("parquet/{}.parquet", "csv/{}.csv", "stata/{}.dta", "spss/{}.sav")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    from crossroads.cli.governance import registration_from_file
+
+    with Store(home=tmp_path_factory.mktemp("governance")) as s:
+        s.register_permit(registration_from_file(PERMIT_FILE))
+        yield s
+
+
+def _manifest_only_warehouse(root: Path, *, synthetic: bool) -> Path:
+    Warehouse(root).root.mkdir(parents=True, exist_ok=True)
+    Warehouse(root).write_manifest({"synthetic": synthetic, "tables": {}})
+    return root
+
+
+def _request(warehouse: Path, out: Path, **kw: Any) -> extraction.ExtractRequest:
+    return extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=warehouse, out=out, actor="tester",
+                                     **kw)
+
+
+def _refusals(store: Store) -> list[dict[str, Any]]:
+    return [e for e in store.audit.events(last=1000, permit="21/150") if e["action"] == "extract.refused"]
+
+
+# ----------------------------------------------------------------------------------- refusals
+def test_today_is_refused_because_21_150_expired(store: Store, tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=True)
+    before = len(_refusals(store))
+    with pytest.raises(extraction.ExtractRefused, match=r"21/150.*2024-09-01"):
+        extraction.run(_request(wh, tmp_path / "out"), store=store, today=TODAY)
+    assert not (tmp_path / "out").exists()
+    refusals = _refusals(store)
+    assert len(refusals) == before + 1
+    assert refusals[-1]["detail"]["as_of"] == "2026-11-22"
+
+
+def test_today_given_explicitly_is_refused_too(store: Store, tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=False)
+    with pytest.raises(extraction.ExtractRefused, match="retention period ended on 2024-09-01"):
+        extraction.run(_request(wh, tmp_path / "out", as_of=TODAY), store=store, today=TODAY)
+
+
+def test_another_date_on_a_real_warehouse_is_refused(store: Store, tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=False)
+    with pytest.raises(extraction.ExtractRefused,
+                       match=r"--as-of 2022-06-30 differs from today \(2026-11-22\).*only on a synthetic"):
+        extraction.run(_request(wh, tmp_path / "out", as_of=INSIDE), store=store, today=TODAY)
+    assert not (tmp_path / "out").exists()
+    assert "synthetic" in _refusals(store)[-1]["detail"]["reason"]
+
+
+def test_a_date_before_the_permit_is_refused(store: Store, tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=True)
+    with pytest.raises(extraction.ExtractRefused, match="2021-10-05"):
+        extraction.run(_request(wh, tmp_path / "out", as_of=date(2021, 1, 1)), store=store, today=TODAY)
+
+
+def test_phase_2_never_leaves_as_a_delivery(store: Store, tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=True)
+    with pytest.raises(extraction.ExtractRefused, match=r"phase 2 .* enclave"):
+        extraction.run(_request(wh, tmp_path / "out", as_of=INSIDE, phase=2), store=store, today=TODAY)
+
+
+def test_an_unregistered_permit_is_refused(tmp_path: Path) -> None:
+    wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=True)
+    with Store(home=tmp_path / "empty-governance") as empty, pytest.raises(
+        extraction.ExtractRefused, match=r"not registered.*crossroads permit register"
+    ):
+        extraction.run(_request(wh, tmp_path / "out", as_of=INSIDE), store=empty, today=TODAY)
+
+
+def test_reference_date_rule() -> None:
+    class FakeWarehouse:
+        root = Path("wh")
+        is_synthetic = False
+
+    # today (explicit or default) is never a simulation, even on a real warehouse
+    assert extraction.check_reference_date(None, TODAY, FakeWarehouse()) == (TODAY, False)
+    assert extraction.check_reference_date(TODAY, TODAY, FakeWarehouse()) == (TODAY, False)
+    FakeWarehouse.is_synthetic = True
+    assert extraction.check_reference_date(INSIDE, TODAY, FakeWarehouse()) == (INSIDE, True)
+
+
+# ----------------------------------------------------------------------------------- the delivery
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    from crossroads.warehouse.synthetic import build
+
+    # scale 0.001: about 15,000 persons; small enough for a test, with voucher workers and users
+    return build(tmp_path_factory.mktemp("wh") / "warehouse", scale=0.001, seed=7)
+
+
+@pytest.fixture(scope="module")
+def delivered(store: Store, warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("deliveries")
+    request = _request(warehouse.root, out, as_of=INSIDE, seed=11)
+    try:
+        return extraction.run(request, store=store, today=TODAY)
+    except extraction.PartNotReady as exc:  # pragma: no cover - only while a part is missing
+        pytest.skip(f"part not ready: {exc}")
+
+
+def test_the_four_files_in_four_formats(delivered: Any) -> None:
+    root: Path = delivered.path
+    assert root.name.startswith("21-150-v1-phase1-") and len(root.name.split("-")[-1]) == 8
+    for name in DATASETS:
+        rows = delivered.delivery.manifest["datasets"][name]["rows"]
+        parquet = pq.read_table(root / f"parquet/{name}.parquet")
+        assert parquet.num_rows == rows == delivered.rows[name]
+        csv_lines = (root / f"csv/{name}.csv").read_text(encoding="utf-8").count("\n")
+        assert csv_lines == rows + 1  # header
+        for fmt, reader in (("stata/{}.dta", pyreadstat.read_dta), ("spss/{}.sav", pyreadstat.read_sav)):
+            df, meta = reader(str(root / fmt.format(name)))
+            assert len(df) == rows and list(df.columns) == parquet.column_names
+            assert meta.variable_value_labels.get("sex"), f"{fmt.format(name)}: sex has no value labels"
+        assert "person_seq" in parquet.column_names
+        assert not {"insz", "enterprise_number"} & set(parquet.column_names)
+
+
+def test_codebook_describes_every_column(delivered: Any) -> None:
+    root: Path = delivered.path
+    pkg = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(pkg["resources"]) == len(DATASETS) * 4
+    html = (root / "codebook.html").read_text(encoding="utf-8")
+    permit = load(PERMIT_FILE)
+    version = permit.version_in_force(INSIDE)
+    for resource in (r for r in pkg["resources"] if "schema" in r):  # one schema per dataset
+        for f in resource["schema"]["fields"]:
+            assert f["title"] and f.get("description") != "not described in the catalog", f["name"]
+            assert f"<code>{f['name']}</code>" in html
+    requested = {v.column_name for d in version.datasets for v in d.variables}
+    described = {f["name"] for r in pkg["resources"] if "schema" in r for f in r["schema"]["fields"]}
+    assert requested <= described
+
+
+def test_manifest_records_the_simulation_and_verifies(delivered: Any) -> None:
+    root: Path = delivered.path
+    doc = manifest.read(root)
+    assert manifest.verify(root) == []
+    assert doc["permit"]["number"] == "21/150" and doc["permit"]["version"] == 1
+    assert doc["phase"] == 1 and doc["seed"] == 11
+    assert doc["run"]["as_of"] == "2022-06-30" and doc["run"]["simulation"] is True
+    assert doc["warehouse"]["synthetic"] is True
+    assert {"python", "crossroads", "pyarrow", "duckdb", "pyreadstat"} <= set(doc["software"])
+    listed = {e["path"] for e in doc["files"]}
+    for name in DATASETS:
+        assert {p.format(name) for p in FORMAT_PATHS} <= listed
+    assert {"datapackage.json", "codebook.html", "codebook.md", "disclosure/report.html"} <= listed
+
+
+def test_sample_sizes(delivered: Any) -> None:
+    root: Path = delivered.path
+    population = json.loads((root / "reports/population.json").read_text(encoding="utf-8"))
+    draws = population["sample"]["draws"]
+    assert population["sample"]["seed"] == 11
+    assert draws["workers"]["requested"] == 1000 and draws["users"]["requested"] == 1000
+    for draw in draws.values():
+        assert draw["drawn"] == min(draw["requested"], draw["population"])
+        assert draw["drawn"] > 0
+
+    def persons(name: str) -> set[int]:
+        return set(pq.read_table(root / f"parquet/{name}.parquet", columns=["person_seq"])
+                   .column("person_seq").to_pylist())
+
+    # a sampled person keeps all their years: every drawn worker appears in the time series
+    workers = persons("workers_timeseries")
+    assert len(workers) == draws["workers"]["drawn"]
+    assert persons("workers_inflow") <= workers and persons("workers_outflow") <= workers
+    assert len(persons("users_timeseries")) == draws["users"]["drawn"]
+
+
+def test_disclosure_report_is_present(delivered: Any) -> None:
+    root: Path = delivered.path
+    assert delivered.delivery.manifest["disclosure"]["report"] == "disclosure/report.html"
+    html = (root / "disclosure/report.html").read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+    assert json.loads((root / "disclosure/report.json").read_text(encoding="utf-8"))
+
+
+def test_no_insz_or_enterprise_number_of_the_warehouse_anywhere(delivered: Any, warehouse: Warehouse) -> None:
+    person = warehouse.read("person", columns=["insz", "father_insz", "mother_insz"])
+    insz = {v for c in person.columns for v in c.to_pylist() if v}
+    enterprise = {v for v in warehouse.read("employer", columns=["enterprise_number"])
+                  .column("enterprise_number").to_pylist() if v}
+    ids = leaks.Identifiers(insz=insz, enterprise=enterprise)
+    assert ids.counts() == {"insz": len(insz), "enterprise": len(enterprise)} and len(insz) > 1000
+    report = leaks.scan(delivered.path, ids)
+    assert report.clean, [str(f) for f in report.findings]
+    assert report.files == len(delivered.delivery.manifest["files"]) + 1
+
+    # positive control: the same scan finds one real INSZ planted into a copy of a delivered file
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "workers_timeseries.csv"
+        shutil.copy(delivered.path / "csv/workers_timeseries.csv", copy)
+        with copy.open("a", encoding="utf-8") as fh:
+            fh.write(sorted(insz)[0] + "\n")
+        assert not leaks.scan(copy, ids).clean
+
+
+def test_extract_is_audited_and_registered_for_retention(delivered: Any, store: Store) -> None:
+    events = [e for e in store.audit.events(last=1000, permit="21/150") if e["action"] == "extract"]
+    assert events, "no extract event in the audit trail"
+    last = events[-1]
+    assert last["version"] == 1
+    assert last["detail"]["delivery"] == delivered.path.name
+    assert last["detail"]["simulation"] is True and last["detail"]["as_of"] == "2022-06-30"
+    assert last["counts"]["rows_workers_timeseries"] == delivered.rows["workers_timeseries"]
+    assert store.audit.verify().ok
+    paths = {Path(d.path) for d in store.stored_data("21/150")}
+    assert delivered.path.resolve() in paths

@@ -1,0 +1,201 @@
+"""The orchestration of one extract with a stand-in engine and risk report (hand-made tables).
+
+The real permit file, governance store and pseudonyms run; the engine and disclosure are replaced by
+fakes through the seams of ``crossroads.extraction``, so the flow is tested whatever they compute.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from crossroads import extraction
+from crossroads.delivery import leaks
+from crossroads.governance import Store
+from crossroads.warehouse.storage import Warehouse
+
+from .samples import ENTERPRISE, INSZ_1985, INSZ_2000
+
+PERMIT_FILE = Path(__file__).resolve().parents[2] / "examples" / "permits" / "21-150.yaml"
+TODAY = date(2026, 11, 22)
+INSIDE = date(2022, 6, 30)
+NAMES = ("workers_timeseries", "workers_inflow", "workers_outflow", "users_timeseries")
+
+
+@dataclass
+class FakeExtract:
+    datasets: dict[str, pa.Table]
+    identifier_columns: dict[str, dict[str, str]]
+    population_counts: dict[str, int] = field(default_factory=lambda: {"workers_issuer": 2, "users": 1})
+    match_reports: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {"issuer_orders": {"rows": 3, "matched": 2, "not_found": 1, "duplicates": 0}})
+    sample: dict[str, Any] = field(default_factory=lambda: {"seed": 3, "draws": {}})
+    overlap: pa.Table = field(default_factory=lambda: pa.table(
+        {"year": [2020, 2021], "in_workers_issuer": [1, 1], "persons": [12, 3]}))
+
+
+class FakeRisk:
+    def to_html(self, path: Path) -> None:
+        path.write_text("<html><body>risk</body></html>", encoding="utf-8")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": "AT RISK: stand-in", "tables": [
+            {"name": "workers_timeseries", "records": 3, "remedies": [{"after": {"k": 5}}],
+             "risk": {"k": 1, "sample_uniques": 2, "prosecutor": {"maximum": 1.0}}}]}
+
+
+def _worker_table() -> pa.Table:
+    return pa.table({
+        "insz": [INSZ_1985, INSZ_1985, INSZ_2000],
+        "year": pa.array([2020, 2020, 2020], pa.int32()),
+        "quarter": pa.array([20201, 20202, 20201], pa.int32()),
+        "in_workers_issuer": pa.array([1, 1, 0], pa.int8()),
+        "enterprise_number": [ENTERPRISE, None, ENTERPRISE],
+        "sex": ["2", "2", "1"],
+    })
+
+
+def _fake_engine(extra: dict[str, pa.Array] | None = None) -> Any:
+    def run_engine(version: Any, warehouse: Any, **kw: Any) -> FakeExtract:
+        tables = {}
+        ids = {}
+        for name in NAMES:
+            t = _worker_table() if name.startswith("workers") else pa.table(
+                {"insz": [INSZ_2000], "year": pa.array([2020], pa.int32()), "sex": ["1"]})
+            for column, values in (extra or {}).items():
+                t = t.append_column(column, values if len(values) == t.num_rows else values[: t.num_rows])
+            tables[name] = t
+            ids[name] = {"insz": "person"}
+            if name.startswith("workers"):
+                ids[name]["enterprise_number"] = "employer"
+        return FakeExtract(tables, ids)
+
+    return run_engine
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    from crossroads.cli.governance import registration_from_file
+
+    with Store(home=tmp_path_factory.mktemp("governance")) as s:
+        s.register_permit(registration_from_file(PERMIT_FILE))
+        yield s
+
+
+@pytest.fixture
+def seams(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setattr(extraction, "run_engine", _fake_engine())
+    monkeypatch.setattr(extraction, "assess_risk", lambda tables, settings, title="": FakeRisk())
+    monkeypatch.setattr(extraction, "warehouse_identifiers",
+                        lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]))
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    Warehouse(wh).write_manifest({"synthetic": True, "scale": 0.001, "tables": {}})
+    return wh
+
+
+def _run(store: Store, wh: Path, out: Path) -> extraction.ExtractResult:
+    request = extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=wh, out=out, as_of=INSIDE, seed=3,
+                                        actor="tester")
+    return extraction.run(request, store=store, today=TODAY)
+
+
+def test_flow_pseudonymises_labels_publishes_audits(store: Store, seams: Path, tmp_path: Path) -> None:
+    steps: list[str] = []
+    request = extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=seams, out=tmp_path / "out",
+                                        as_of=INSIDE, seed=3, actor="tester")
+    result = extraction.run(request, store=store, today=TODAY, step=steps.append)
+    assert result.simulation is True and result.as_of == INSIDE and result.version == 1
+    assert result.rows == {"workers_timeseries": 3, "workers_inflow": 3, "workers_outflow": 3,
+                           "users_timeseries": 1}
+    workers = pq.read_table(result.path / "parquet/workers_timeseries.parquet")
+    assert workers.column_names == ["person_seq", "year", "quarter", "in_workers_issuer", "employer_seq",
+                                    "sex"]
+    seqs = workers.column("person_seq").to_pylist()
+    assert seqs[0] == seqs[1] != seqs[2]  # the same person keeps one number
+    assert workers.column("employer_seq").null_count == 1
+    users = pq.read_table(result.path / "parquet/users_timeseries.parquet")
+    assert users.column("person_seq")[0].as_py() == seqs[2]  # one conversion table per permit
+    pkg = json.loads((result.path / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in pkg["resources"][0]["schema"]["fields"]}
+    assert fields["in_workers_issuer"]["title"].startswith("behoort tot: Dienstenchequewerknemers volgens de")
+    assert fields["sex"]["crossroads:sources"]  # from the catalog
+    assert fields["person_seq"]["crossroads:unit"] == "person"
+    overlap = json.loads((result.path / "reports/worker_sources_overlap.json").read_text(encoding="utf-8"))
+    # 12 persons shown; 3 < min_cell 5 is blanked
+    assert [r["persons"] for r in overlap["rows"]] == [12, None] and overlap["suppressed_cells"] == 1
+    assert steps[0].startswith("building the datasets of permit 21/150 version 1")
+    event = [e for e in store.audit.events(last=50, permit="21/150") if e["action"] == "extract"][-1]
+    assert event["detail"]["delivery"] == result.path.name and event["counts"]["rows_users_timeseries"] == 1
+    assert result.path.resolve() in {Path(d.path) for d in store.stored_data("21/150")}
+
+
+def test_an_identifier_the_engine_forgot_to_declare_stops_the_delivery(
+    store: Store, seams: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an integer column holding an INSZ: pseudonyms only checks strings, the leak gate finds it
+    leak = pa.array([1, int(INSZ_1985), 2], pa.int64())
+    monkeypatch.setattr(extraction, "run_engine", _fake_engine({"note": leak}))
+    with pytest.raises(leaks.IdentifierLeak, match="insz number"):
+        _run(store, seams, tmp_path / "out")
+    assert not any((tmp_path / "out").iterdir())
+
+
+def test_no_delivery_survives_a_failed_audit(
+    store: Store, seams: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_append = store.audit.append
+
+    def failing_append(actor: str, action: str, **kw: Any) -> int:
+        if action == "extract":
+            raise OSError("audit database unavailable (injected)")
+        return real_append(actor, action, **kw)
+
+    monkeypatch.setattr(store.audit, "append", failing_append)
+    with pytest.raises(OSError, match="injected"):
+        _run(store, seams, tmp_path / "out")
+    assert not any((tmp_path / "out").iterdir())
+
+
+def test_risk_is_assessed_per_person_not_per_quarter_row() -> None:
+    from types import SimpleNamespace
+
+    settings = SimpleNamespace(quasi_identifiers=["age_class", "sex"], sensitive=["sep"])
+    table = pa.table({
+        "person_seq": [1, 1, 1, 2, 3],
+        "quarter": [20201, 20202, 20211, 20201, 20201],
+        "age_class": ["20-24", "20-24", "25-29", "20-24", "20-24"],
+        "sex": ["1", "1", "1", "1", None],
+        "sep": ["x", "y", "z", "w", None],
+    })
+    view = extraction.persons_view(extraction._missing_as_class({"t": table}, settings), settings)["t"]
+    rows = sorted(view.to_pylist(), key=lambda r: (r["age_class"], r["sex"], r["sep"]))
+    # person 1 has two rows in (20-24, 1): one record with its first sep "x"; person 1 again in (25-29, 1);
+    # person 2 in (20-24, 1); person 3 with a missing sex, its own class "(ontbrekend)".
+    assert rows == [
+        {"age_class": "20-24", "sex": "(ontbrekend)", "sep": "(ontbrekend)"},
+        {"age_class": "20-24", "sex": "1", "sep": "w"},
+        {"age_class": "20-24", "sex": "1", "sep": "x"},
+        {"age_class": "25-29", "sex": "1", "sep": "z"},
+    ]
+
+
+def test_a_shredded_key_refuses_the_extract(seams: Path, tmp_path: Path) -> None:
+    from crossroads.cli.governance import registration_from_file
+
+    with Store(home=tmp_path / "governance") as own:
+        own.register_permit(registration_from_file(PERMIT_FILE))
+        own.keys.create_key("21/150")
+        own.keys.destroy("21/150")  # crypto-shredding, as a retention run does
+        with pytest.raises(extraction.ExtractRefused, match="key was destroyed"):
+            _run(own, seams, tmp_path / "out")
+        assert [e["action"] for e in own.audit.events(last=5, permit="21/150")][-1] == "extract.refused"
+    assert not (tmp_path / "out").exists()
