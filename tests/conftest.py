@@ -9,6 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+# Imported once here: rich touches the global random module when it is first imported, which would
+# otherwise trip the RNG guard below in whichever test imports the CLI first.
+import crossroads.cli  # noqa: F401
+
 BACKENDS = ("duckdb", "spark")
 
 

@@ -42,6 +42,13 @@ for _name, _target in _GROUPS.items():
         continue
     app.add_typer(getattr(_mod, _attr or "app"), name=_name)
 
+# The permit registry commands (register, approve, list, status, destroy) belong to governance but are
+# used as `crossroads permit ...`, beside validate/show/schema.
+from crossroads.cli import governance as _governance  # noqa: E402
+from crossroads.cli import permits as _permits  # noqa: E402
+
+_permits.app.registered_commands.extend(_governance.registry_app.registered_commands)
+
 # Top-level commands (extract, demo) register themselves on ``app`` when their module is imported.
 for _module in ("crossroads.cli.extract", "crossroads.cli.demo"):
     try:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 
 def insz_is_valid(value: str) -> bool:
-    """True when ``value`` is 11 digits with a valid INSZ check (before-2000 or 2000+ rule), incl. bis numbers."""
+    """True when ``value`` is 11 digits with a valid INSZ check (pre-2000 or 2000+ rule), bis numbers too."""
     if len(value) != 11 or not value.isdigit():
         return False
     base, check = int(value[:9]), int(value[9:])
@@ -58,7 +58,9 @@ def insz_from_parts(
     ``bis_offset`` adds 20 or 40 to the month for bis numbers.
     """
     yy = np.asarray(birth_year) % 100
-    base = (yy * 10_000 + (np.asarray(month) + bis_offset) * 100 + np.asarray(day)) * 1000 + np.asarray(serial)
+    base = (yy * 10_000 + (np.asarray(month) + bis_offset) * 100 + np.asarray(day)) * 1000 + np.asarray(
+        serial
+    )
     base = base.astype(np.int64)
     prefix = np.where(np.asarray(birth_year) >= 2000, 2_000_000_000, 0)
     check = 97 - (prefix + base) % 97
@@ -71,7 +73,9 @@ def insz_valid_array(values: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     ok = (np.char.str_len(arr) == 11) & np.char.isdigit(arr)
     digits = np.where(ok, arr, "00000000000")
     base = np.char.ljust(digits, 11).astype("U9").astype(np.int64)
-    check = np.array([int(s[9:]) for s in digits.tolist()], dtype=np.int64) if digits.size else np.zeros(0, int)
+    check = (
+        np.array([int(s[9:]) for s in digits.tolist()], dtype=np.int64) if digits.size else np.zeros(0, int)
+    )
     return ok & ((check == 97 - base % 97) | (check == 97 - (2_000_000_000 + base) % 97))
 
 
@@ -90,7 +94,7 @@ def enterprise_from_sequence(seq: npt.NDArray[np.integer]) -> npt.NDArray[np.str
 
 
 def rsz_is_valid(value: str) -> bool:
-    """Definitive RSZ number: 9 digits in [100006, 199999934] with ``cc = 96 - (radix*100 mod 97)``, 0 -> 97."""
+    """Definitive RSZ number in [100006, 199999934], ``cc = 96 - (radix*100 mod 97)`` (0 -> 97)."""
     if not value.isdigit() or not 1 <= len(value) <= 9:
         return False
     n = int(value)

@@ -70,8 +70,10 @@ class Warehouse:
 
     def manifest(self) -> dict[str, Any]:
         if not self.exists():
-            raise WarehouseError(f"{self.root}: not a warehouse (no {MANIFEST}); build one with "
-                                 "`crossroads warehouse build` or import files")
+            raise WarehouseError(
+                f"{self.root}: not a warehouse (no {MANIFEST}); build one with "
+                "`crossroads warehouse build` or import files"
+            )
         data: dict[str, Any] = json.loads(self.manifest_path.read_text())
         if data.get("format") != FORMAT:
             raise WarehouseError(f"{self.manifest_path}: unknown format {data.get('format')!r}")
@@ -113,8 +115,10 @@ class Warehouse:
             files = [str(p).replace("'", "''") for p in self.files(t)]
             if files:
                 listing = ", ".join(f"'{f}'" for f in files)
-                con.execute(f'CREATE OR REPLACE VIEW "{t}" AS '
-                            f"SELECT * FROM read_parquet([{listing}], hive_partitioning=false)")
+                con.execute(
+                    f'CREATE OR REPLACE VIEW "{t}" AS '
+                    f"SELECT * FROM read_parquet([{listing}], hive_partitioning=false)"
+                )
         return con
 
     def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
@@ -132,8 +136,9 @@ class TableWriter:
     Use through :func:`write_tables`; files are recorded (rows, sha256) for the manifest.
     """
 
-    def __init__(self, wh: Warehouse, spec: Table, target_rows_per_file: int = 2_000_000,
-                 stem: str = "part") -> None:
+    def __init__(
+        self, wh: Warehouse, spec: Table, target_rows_per_file: int = 2_000_000, stem: str = "part"
+    ) -> None:
         self.wh, self.spec = wh, spec
         self.schema = spec.arrow_schema()
         self.dir = wh.table_dir(spec.name)
@@ -187,7 +192,9 @@ class TableWriter:
     def _close_one(self, year: int | None) -> None:
         writer, path, rows = self._writers.pop(year)
         writer.close()
-        self.records.append({"path": str(path.relative_to(self.wh.root)), "rows": rows, "sha256": sha256_file(path)})
+        self.records.append(
+            {"path": str(path.relative_to(self.wh.root)), "rows": rows, "sha256": sha256_file(path)}
+        )
 
     def close(self) -> list[dict[str, Any]]:
         for year in list(self._writers):

@@ -323,6 +323,9 @@ def _nationality(rng: np.random.Generator, people: population.People, geo: Any) 
     code = np.r_[reason, np.zeros(ni.size, np.int64)]
     start = np.r_[np.maximum(people.arrival[fi], people.birth[fi]), when[ni]].astype(np.int32)
     end = np.r_[np.where(natur[fi], when[fi], people.out[fi]), people.out[ni]].astype(np.int32)
+    # naturalised before arrival: the foreign-reason spell is empty, so it is not written
+    keep = end > start
+    person, code, start, end = person[keep], code[keep], start[keep], end[keep]
     order = np.lexsort((start, person))
     labels = pa.array(["BE", "EU", "FAM", "WRK", "STU", "ASY", "HUM", "OTH"], pa.string())
     reasons = pa.table(

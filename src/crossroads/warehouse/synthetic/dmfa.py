@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossroads.warehouse.synthetic.careers import Careers
 from crossroads.warehouse.synthetic.employers import Employers
@@ -94,6 +95,9 @@ class Dmfa:
         jc_error = voucher & ((j * 2654435761) % 10_000 < JC_ERROR_RATE * 10_000)
         jc_labels = pa.concat_arrays([emp.jc_blue, emp.jc_white, pa.array(["322"], pa.string())])
         jc = jc_labels.take(pa.array(np.where(jc_error, 2 * emp.n, np.where(blue, e, e + emp.n))))
+        # PC 330 only exists from 2007 Q2 (annex 26); before that the health sector declared under PC 305.
+        early = pa.array(Q_CODE[k] < 20072)
+        jc = pc.if_else(pc.and_(early, pc.equal(jc, "330")), "305", jc)
         collar = pa.array(["495", "015"], pa.string()).take(pa.array(blue.astype(np.int8)))
         self.in_network = voucher & ~jc_error
         self.voucher = voucher
