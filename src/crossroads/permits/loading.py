@@ -121,7 +121,7 @@ def source_of(permit: Permit) -> SourceMap | None:
 # --- YAML nodes -----------------------------------------------------------------------------------
 
 
-def _compose(text: str, file: str) -> yaml.Node:
+def _compose(text: str, file: str) -> yaml.MappingNode:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
