@@ -48,6 +48,7 @@ S000_NAMES = {
     "new_user",
     "voucher_kind",
     "working",
+    "user_position",
     "entry_year",
     "exit_year",
 }
@@ -96,3 +97,19 @@ def test_cli_list_and_show() -> None:
     out = runner.invoke(app, ["show", "sex"])
     assert out.exit_code == 0 and "vrouw" in out.output
     assert runner.invoke(app, ["show", "nope"]).exit_code != 0
+
+
+def test_user_position_covers_every_non_working_position() -> None:
+    # S000-7: every socio-economic position outside main group 1 (werkend) falls in one of the seven
+    # categories; no working position has one.
+    from crossroads import codelists
+    from crossroads.catalog import employment
+
+    codes = set(codelists.load("sep_nomenclature")["code"])
+    non_working = {c for c in codes if not c.startswith("1")}
+    assert set(employment.USER_POSITION_OF_SEP) == non_working
+    assert set(employment.USER_POSITION_OF_SEP.values()) == set(employment.USER_POSITIONS)
+    # hand-checked examples from the seed's list
+    assert employment.USER_POSITION_OF_SEP["211"] == "1"  # unemployment benefit
+    assert employment.USER_POSITION_OF_SEP["331"] == "3"  # leefloon
+    assert employment.USER_POSITION_OF_SEP["36"] == "6"  # child benefit only: school leaver

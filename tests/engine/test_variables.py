@@ -66,6 +66,8 @@ GOLDEN: dict[str, dict[tuple[str, int], Any]] = {
     "dwse_code": {(P1, Q2): "DC01", (P4, Q2): "DC02"},
     "sector": {(P1, Q2): "N"},
     "working": {(P5, Q4): "0", (P6, Q4): "1"},
+    # P5 2020 Q4: 34 (pensioner) -> 4; P1 2020 Q2 and P6 2020 Q4: 111 (working) -> no user position
+    "user_position": {(P5, Q4): "4", (P1, Q2): None, (P6, Q4): None},
     # P5 2020: 10 paper + 20 electronic; P6 2020: 7 electronic (5 in 2019 -> not new)
     "vouchers_bought": {(P5, Q4): 30, (P6, Q4): 7, (P1, Q4): 0},
     "new_user": {(P5, Q4): "1", (P6, Q4): "0"},

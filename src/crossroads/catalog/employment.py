@@ -151,6 +151,45 @@ def working(src: Sources, points: ir.Table) -> ir.Table:
     return pos.select("insz", "ref_quarter", value=ibis.ifelse(pos.sep_code.substr(0, 1) == "1", "1", "0"))
 
 
+# S000-7: the position of voucher users who do not work, in the seed's seven categories. Career breaks,
+# exempted job seekers and the disability allowance are "another benefit"; SWT counts as unemployment
+# (it is an unemployment benefit with a company top-up); early retirement and pre-pension availability as
+# pension. Working codes (main group 1) have no user position.
+USER_POSITIONS: dict[str, str] = {
+    "1": "werkloosheidsuitkering",
+    "2": "ziekte- of invaliditeitsuitkering",
+    "3": "leefloon of financiële hulp",
+    "4": "pensioen",
+    "5": "andere uitkering",
+    "6": "geen uitkering, enkel kinderbijslag (schoolverlater)",
+    "7": "onbekend",
+}
+USER_POSITION_OF_SEP: dict[str, str] = {
+    "211": "1", "212": "1", "213": "1", "352": "1",
+    "371": "2",
+    "331": "3", "332": "3",
+    "34": "4", "351": "4", "353": "4",
+    "311": "5", "312": "5", "372": "5",
+    "36": "6",
+    "39": "7", "4": "7",
+}  # fmt: skip
+
+
+def user_position(src: Sources, points: ir.Table) -> ir.Table:
+    """Position of a non-working person in the seven S000-7 categories; null while working."""
+    pos = _position(src, points)
+    code = pos.sep_code
+    value = ibis.cases(
+        *((code == sep, category) for sep, category in USER_POSITION_OF_SEP.items()),
+        else_=ibis.null("string"),
+    )
+    return pos.select("insz", "ref_quarter", value=value)
+
+
+def user_position_labels() -> dict[str, str]:
+    return dict(USER_POSITIONS)
+
+
 def _main_employer(src: Sources, points: ir.Table) -> ir.Table:
     main = _main(src, points).select(
         "insz", "ref_quarter", "ref_year", "enterprise_number", "nace", "joint_committee"

@@ -389,6 +389,19 @@ VARIABLES: tuple[Variable, ...] = (
         labels=employment.yes_no_labels,
         requirement="S000-7",
     ),
+    Variable(
+        "user_position",
+        "positie van niet-werkende gebruikers",
+        "position of non-working users",
+        "person-quarter",
+        ("socio_economic_position",),
+        employment.user_position,
+        "For persons not working at the end of the quarter: unemployment benefit, sickness or invalidity "
+        "benefit, leefloon or financial aid, pension, other benefit, child benefit only (a sign of a school "
+        "leaver), unknown; derived from the socio-economic position. Empty while working.",
+        labels=employment.user_position_labels,
+        requirement="S000-7",
+    ),
     # ------------------------------------------------------------ users (S000-7)
     Variable(
         "vouchers_bought",
