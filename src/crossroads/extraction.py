@@ -2,7 +2,8 @@
 
 The order is the law of the flow (DESIGN.md): the permit and the reference date are checked first and a
 refusal stops everything (and is audited); the engine builds the datasets; ``pseudonyms`` replaces every
-INSZ and enterprise number; ``disclosure`` assesses the small-cell risk; ``delivery`` packages, scans
+INSZ and enterprise number; ``disclosure`` applies the permit's disclosure settings (risk per person,
+remedies mapped back onto every row of the person: :func:`protect_risk`); ``delivery`` packages, scans
 every byte for the warehouse's identifiers and publishes atomically; governance registers the delivery
 for retention and appends the audit event. The CLI (``crossroads extract``, ``crossroads demo``) only
 calls :func:`run`.
@@ -136,36 +137,156 @@ def pseudonymise(datasets: Mapping[str, pa.Table], identifier_columns: Mapping[s
 
 
 def assess_risk(tables: Mapping[str, pa.Table], settings: Any, title: str = "Disclosure report") -> Any:
-    """The disclosure risk report of the datasets (``to_html(path)``, ``to_dict()``)."""
+    """The disclosure risk report of the datasets as they are (``to_html(path)``, ``to_dict()``)."""
     assess = _require("crossroads.disclosure", "assess_delivery")
     return assess(persons_view(_missing_as_class(tables, settings), settings), settings, title=title)
 
 
-def persons_view(tables: Mapping[str, pa.Table], settings: Any) -> dict[str, pa.Table]:
-    """One record per person and quasi-identifier combination, for the risk assessment.
+MAX_ROUNDS = 10
+"""Protection rounds at most; a second round is rare (see :func:`protect_risk`)."""
+
+
+def protect_risk(tables: Mapping[str, pa.Table], settings: Any,
+                 title: str = "Disclosure report") -> tuple[dict[str, pa.Table], DeliveredRisk]:
+    """The datasets with the permit's remedies applied to every row, and the report of what was done.
+
+    The remedies are decided on one record per person and quasi-identifier profile (:func:`persons_view`)
+    and mapped back onto every quarter/year row of that person carrying that profile
+    (:func:`apply_to_rows`): a suppressed value becomes missing, a recoded value is replaced consistently.
+    Suppression can make two profiles of one person identical (a person aged 20-24, then 25-29, with
+    the age suppressed in both), and the class they were counted in then holds one person less; so the
+    protected files are assessed again, and protected again, until every file reaches the permit's k
+    per person (or :data:`MAX_ROUNDS` is reached: the report then says AT RISK).
+    """
+    protect = _require("crossroads.disclosure", "protect_delivery")
+    target = _target_k(settings)
+    current = dict(tables)
+    rounds: list[Any] = []
+    delivered: Any = None
+    for _ in range(MAX_ROUNDS):
+        filled = _missing_as_class(current, settings)
+        profiles = {name: person_profiles(t, settings) for name, t in filled.items()}
+        views = {name: _without_person(p) for name, p in profiles.items()}
+        protected, report = protect(views, settings, title=title)
+        if all(t.risk is None or t.risk.k >= target for t in report.tables):
+            delivered = report  # nothing below k: this assessment describes the files as delivered
+            break
+        rounds.append(report)
+        qis = list(getattr(settings, "quasi_identifiers", ()) or ())
+        current = {name: apply_to_rows(current[name], filled[name], profiles[name], protected[name], qis)
+                   for name in current}
+    if delivered is None:
+        delivered = assess_risk(current, settings, title=title)
+    return current, DeliveredRisk(rounds, delivered, tables, current, settings)
+
+
+def _target_k(settings: Any) -> int:
+    k = getattr(settings, "k", None)
+    return int(k if k is not None else getattr(settings, "min_cell", 5) or 5)
+
+
+def _without_person(profile: pa.Table) -> pa.Table:
+    if not _has_profiles(profile):
+        return profile
+    return profile.drop_columns(["person_seq"]).replace_schema_metadata(None)
+
+
+def _has_profiles(profile: pa.Table) -> bool:
+    return "person_seq" in profile.column_names and profile.schema.metadata is not None \
+        and profile.schema.metadata.get(b"crossroads:profiles") == b"1"
+
+
+def person_profiles(table: pa.Table, settings: Any) -> pa.Table:
+    """One record per (person_seq, quasi-identifiers) with the person's first sensitive values.
 
     The delivered files repeat a person on every quarter (and year) row; counted per row, one person
-    with four quarter rows would look like a class of four. k-anonymity is about persons, so each
-    table is reduced to the distinct (person_seq, quasi-identifiers) with the person's first sensitive
-    values. Tables without ``person_seq`` are assessed as they are.
+    with four quarter rows would look like a class of four. k-anonymity is about persons, so the
+    table is reduced to the distinct (person_seq, quasi-identifiers). A table without ``person_seq``
+    or quasi-identifiers is returned as it is.
     """
     qis = list(getattr(settings, "quasi_identifiers", ()) or ())
     sensitive = list(getattr(settings, "sensitive", ()) or ())
+    keys = [c for c in qis if c in table.column_names]
+    if "person_seq" not in table.column_names or not keys:
+        return table
+    sens = [c for c in sensitive if c in table.column_names and c not in keys]
+    # use_threads=False: "first" is only defined on an ordered scan, and the order of the profiles is
+    # the order in which the protection's rows are mapped back
+    grouped = table.select(["person_seq", *keys, *sens]).group_by(["person_seq", *keys], use_threads=False)
+    reduced = grouped.aggregate([(c, "first") for c in sens])
+    names = {f"{c}_first": c for c in sens}
+    reduced = reduced.rename_columns([names.get(c, c) for c in reduced.column_names])
+    reduced = reduced.select(["person_seq", *keys, *sens])
+    return reduced.replace_schema_metadata({b"crossroads:profiles": b"1"})
+
+
+def persons_view(tables: Mapping[str, pa.Table], settings: Any) -> dict[str, pa.Table]:
+    """One record per person and quasi-identifier combination (without ``person_seq``), for the risk."""
     out = {}
     for name, table in tables.items():
-        keys = [c for c in qis if c in table.column_names]
-        if "person_seq" not in table.column_names or not keys:
-            out[name] = table
-            continue
-        sens = [c for c in sensitive if c in table.column_names and c not in keys]
-        # use_threads=False: "first" is only defined on an ordered scan
-        grouped = table.select(["person_seq", *keys, *sens]).group_by(["person_seq", *keys],
-                                                                       use_threads=False)
-        reduced = grouped.aggregate([(c, "first") for c in sens])
-        names = {f"{c}_first": c for c in sens}
-        reduced = reduced.rename_columns([names.get(c, c) for c in reduced.column_names])
-        out[name] = reduced.select(keys + sens)
+        out[name] = _without_person(person_profiles(table, settings))
     return out
+
+
+SUPPRESSED = "*"  # how the disclosure module marks a suppressed quasi-identifier value
+
+
+def apply_to_rows(table: pa.Table, filled: pa.Table, profiles: pa.Table, protected: Any,
+                  quasi_identifiers: list[str]) -> pa.Table:
+    """``table`` with the protection decided on its person profiles applied to every one of its rows.
+
+    ``filled`` is ``table`` with missing values as a class (the values the profiles were built from);
+    ``profiles`` the records the protection ran on, in the same order as the rows of ``protected``.
+    A suppressed value (``*``, or none) becomes missing; a value the remedies left alone keeps its type;
+    a recoded value replaces the original (the column is then text).
+    """
+    import pandas as pd
+
+    keys = [c for c in quasi_identifiers if c in table.column_names]
+    if not keys:
+        return table
+    frame = protected if isinstance(protected, pd.DataFrame) else protected.to_pandas()
+    if len(frame) != profiles.num_rows:
+        raise PartNotReady(f"the protection returned {len(frame)} records for {profiles.num_rows} profiles")
+    if _has_profiles(profiles):
+        # row -> its profile: a left join of every row on (person_seq, quasi-identifiers as assessed)
+        left = filled.select(["person_seq", *keys]).to_pandas()
+        left["__row"] = range(len(left))
+        right = profiles.select(["person_seq", *keys]).to_pandas()
+        for q in keys:
+            right[f"__new_{q}"] = frame[q].to_numpy()
+        joined = left.merge(right, on=["person_seq", *keys], how="left", validate="many_to_one")
+        joined = joined.sort_values("__row")
+        new = {q: joined[f"__new_{q}"].to_numpy(dtype=object) for q in keys}
+    else:  # assessed row by row: the protection's rows are the table's rows
+        if len(frame) != table.num_rows:
+            raise PartNotReady(f"the protection returned {len(frame)} rows for {table.num_rows}")
+        new = {q: frame[q].to_numpy(dtype=object) for q in keys}
+    out = table
+    for q in keys:
+        original = table.column(q)
+        assessed = filled.column(q).to_pylist()
+        values = new[q]
+        # "*" is suppressed; no value at all (a geographic level fallen back to a coarser one) too
+        gone = [v is None or v == SUPPRESSED or (isinstance(v, float) and v != v) for v in values]
+        recoded = [not g and str(v) != str(a) for v, a, g in zip(values, assessed, gone, strict=True)]
+        if any(recoded):
+            base = original.cast(pa.string()).to_pylist()
+            column = pa.array([None if g else (str(v) if r else b)
+                               for v, b, g, r in zip(values, base, gone, recoded, strict=True)], pa.string())
+        elif any(gone):
+            column = _blank(pa.array(gone, pa.bool_()), original)
+        else:
+            continue
+        out = out.set_column(out.column_names.index(q), q, column)
+    return out
+
+
+def _blank(gone: pa.Array, original: Any) -> Any:
+    """``original`` with the values where ``gone`` is true set to missing (type kept)."""
+    import pyarrow.compute as pc
+
+    return pc.if_else(gone, pa.scalar(None, original.type), original)
 
 
 MISSING = "(ontbrekend)"
@@ -332,10 +453,11 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     tell("replacing INSZ and enterprise numbers by sequence numbers")
     conversion = conversion_table(store, permit.number)
     tables = pseudonymise(extract.datasets, extract.identifier_columns, conversion)
-    tell("assessing the small-cell risk")
-    risk = assess_risk(tables, version.disclosure,
-                       title=f"Small-cell risk analysis — permit {permit.number} version {version.version}, "
-                       f"phase {request.phase}")
+    tell("applying the permit's disclosure settings (small-cell risk and remedies)")
+    tables, risk = protect_risk(
+        tables, version.disclosure,
+        title=f"Small-cell risk analysis — permit {permit.number} version {version.version}, "
+        f"phase {request.phase} (remedies applied to the delivered files)")
     datasets = []
     for spec in version.datasets:
         if spec.name not in tables:
@@ -367,7 +489,8 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
                                       "scale": warehouse_manifest.get("scale"),
                                       "manifest_sha256": _sha256(wh.manifest_path)},
                         "backend": request.backend,
-                        "leak_scan": {"identifiers": identifiers.counts()}})
+                        "leak_scan": {"identifiers": identifiers.counts()},
+                        "disclosure": _manifest_entry(risk)})
     rows = {d.name: d.table.num_rows for d in datasets}
     try:
         # No delivery may exist without its retention entry and its audit event.
@@ -385,6 +508,92 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     risk_dict = risk.to_dict()
     return ExtractResult(delivered, permit.number, version.version, as_of, simulation, seed, rows,
                          risk_dict if isinstance(risk_dict, dict) else {})
+
+
+class DeliveredRisk:
+    """The disclosure report of a delivery whose remedies were applied to the files.
+
+    ``rounds`` are the reports that decided the remedies (the first: the risk of the files as built, and
+    after each remedy with its information loss); ``delivered`` is the assessment of the files as
+    delivered. A suppressed value is missing in the files, so it shares the class of the values that
+    were missing already.
+    """
+
+    def __init__(self, rounds: list[Any], delivered: Any, built: Mapping[str, pa.Table],
+                 protected: Mapping[str, pa.Table], settings: Any) -> None:
+        self.rounds = rounds
+        self.delivered = delivered
+        self.target_k = _target_k(settings)
+        qis = list(getattr(settings, "quasi_identifiers", ()) or ())
+        self.blanked = {name: _blanked(built[name], protected[name], qis) for name in built}
+
+    @property
+    def first(self) -> Any:
+        return self.rounds[0] if self.rounds else self.delivered
+
+    def to_html(self, path: Path) -> Any:
+        html = self.first.to_html(None)
+        note = self._html_note()
+        html = html.replace("</body>", note + "</body>", 1) if "</body>" in html else html + note
+        Path(path).write_text(html, encoding="utf-8")
+        return html
+
+    def _html_note(self) -> str:
+        from html import escape
+
+        applied = "applied to the delivered files" if self.rounds else "not needed: no class was below k"
+        rows = "".join(
+            f"<tr><td>{escape(str(name))}</td><td>{escape(str(t['k_before']))}</td>"
+            f"<td>{escape(str(t['k_delivered']))}</td>"
+            f"<td>{escape(', '.join(f'{q} {n:,}' for q, n in t['values_blanked'].items()))}</td></tr>"
+            for name, t in self.manifest_entry()["tables"].items())
+        return (f"<section id='as-delivered'><h2>The files as delivered</h2><p>Remedies {applied} "
+                f"({len(self.rounds)} round(s)). {escape(str(self.delivered.summary_line()))}</p>"
+                "<table><tr><th>file</th><th>k as built</th><th>k as delivered</th>"
+                f"<th>values set to missing (rows)</th></tr>{rows}</table></section>")
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = dict(self.first.to_dict())
+        delivered = self.delivered.to_dict()
+        doc["remedies_applied"] = bool(self.rounds)
+        doc["protection_rounds"] = len(self.rounds)
+        doc["as_delivered"] = {
+            "summary": delivered.get("summary"), "passed": delivered.get("passed"),
+            "tables": [{"name": t.get("name"), "records": t.get("records"), "risk": t.get("risk")}
+                       for t in delivered.get("tables", [])],
+        }
+        return doc
+
+    def manifest_entry(self) -> dict[str, Any]:
+        """The remedies applied per file with their information loss, and k as built and as delivered."""
+        delivered = {t.get("name"): t for t in self.delivered.to_dict().get("tables", [])}
+        built = {t.get("name"): t for t in self.first.to_dict().get("tables", [])}
+        rounds = [report.to_dict().get("tables", []) for report in self.rounds]
+        out: dict[str, Any] = {}
+        for name in delivered:
+            before = built.get(name, {})
+            remedies = []
+            for number, tables in enumerate(rounds, start=1):
+                for t in tables:
+                    if t.get("name") == name:
+                        remedies += [{"round": number, "remedy": r.get("remedy"),
+                                      "description": r.get("description"),
+                                      "k_after": (r.get("after") or {}).get("k"),
+                                      "information_loss": r.get("loss")} for r in t.get("remedies", [])]
+            out[name] = {"k_before": (before.get("risk") or {}).get("k"),
+                         "k_delivered": (delivered[name].get("risk") or {}).get("k"),
+                         "values_blanked": self.blanked.get(name, {}), "remedies": remedies}
+        return {"remedies_applied": bool(self.rounds), "protection_rounds": len(self.rounds),
+                "target_k": self.target_k, "passed": self.delivered.passed, "tables": out}
+
+
+def _blanked(built: pa.Table, delivered: pa.Table, quasi_identifiers: list[str]) -> dict[str, int]:
+    """Per quasi-identifier: the rows whose value the protection set to missing (counts only)."""
+    out = {}
+    for q in quasi_identifiers:
+        if q in built.column_names:
+            out[q] = delivered.column(q).null_count - built.column(q).null_count
+    return out
 
 
 def warehouse_identifiers(warehouse: Any) -> leaks.Identifiers:
@@ -406,6 +615,11 @@ def warehouse_identifiers(warehouse: Any) -> leaks.Identifiers:
                                    f'WHERE "{f.name}" IS NOT NULL').fetchall()
                 found[f.identifier].update(r[0] for r in rows)
     return leaks.Identifiers(insz=found["insz"], enterprise=found["enterprise"])
+
+
+def _manifest_entry(risk: Any) -> dict[str, Any] | None:
+    entry = getattr(risk, "manifest_entry", None)
+    return entry() if callable(entry) else None
 
 
 def _sha256(path: Path) -> str:

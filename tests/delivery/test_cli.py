@@ -67,7 +67,8 @@ def test_demo_reuses_the_warehouse_registers_the_permit_and_reports(
     monkeypatch.setenv("CROSSROADS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(Path(__file__).resolve().parents[2])  # the demo reads examples/permits/21-150.yaml
     monkeypatch.setattr(extraction, "run_engine", _fake_engine())
-    monkeypatch.setattr(extraction, "assess_risk", lambda tables, settings, title="": FakeRisk())
+    monkeypatch.setattr(extraction, "protect_risk",
+                        lambda tables, settings, title="": (dict(tables), FakeRisk()))
     monkeypatch.setattr(extraction, "warehouse_identifiers",
                         lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]))
     wh = tmp_path / "wh"

@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crossroads import extraction
 from crossroads.delivery import leaks
@@ -28,6 +32,7 @@ PERMIT_FILE = Path(__file__).resolve().parents[2] / "examples" / "permits" / "21
 TODAY = date(2026, 11, 22)
 INSIDE = date(2022, 6, 30)
 NAMES = ("workers_timeseries", "workers_inflow", "workers_outflow", "users_timeseries")
+PROTECT_RISK = extraction.protect_risk  # the real one; the ``seams`` fixture replaces it by a stand-in
 
 
 @dataclass
@@ -93,7 +98,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 @pytest.fixture
 def seams(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(extraction, "run_engine", _fake_engine())
-    monkeypatch.setattr(extraction, "assess_risk", lambda tables, settings, title="": FakeRisk())
+    monkeypatch.setattr(extraction, "protect_risk",
+                        lambda tables, settings, title="": (dict(tables), FakeRisk()))
     monkeypatch.setattr(extraction, "warehouse_identifiers",
                         lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]))
     wh = tmp_path / "wh"
@@ -166,8 +172,6 @@ def test_no_delivery_survives_a_failed_audit(
 
 
 def test_risk_is_assessed_per_person_not_per_quarter_row() -> None:
-    from types import SimpleNamespace
-
     settings = SimpleNamespace(quasi_identifiers=["age_class", "sex"], sensitive=["sep"])
     table = pa.table({
         "person_seq": [1, 1, 1, 2, 3],
@@ -199,3 +203,112 @@ def test_a_shredded_key_refuses_the_extract(seams: Path, tmp_path: Path) -> None
             _run(own, seams, tmp_path / "out")
         assert [e["action"] for e in own.audit.events(last=5, permit="21/150")][-1] == "extract.refused"
     assert not (tmp_path / "out").exists()
+
+
+# Six persons on quarter rows; per person and profile the classes on (age_class, sex) are
+# (20-24, 1): persons 1, 2 -> 2; (30-34, 1): person 3 -> 1; (35-39, 1): person 4 -> 1; (25-29, 2): 5, 6 -> 2.
+# k = 1 (counted per row, (30-34, 1) would look like a class of 3). With target k = 2, local suppression
+# takes the most diverse variable first (age_class: 4 values, sex: 2) and blanks it for the two records
+# below k (persons 3 and 4): (*, 1) then holds 2 records and every class reaches 2, nothing else changes.
+SMALL = SimpleNamespace(min_cell=2, k=None, quasi_identifiers=["age_class", "sex"], sensitive=[],
+                        geographic_fallback=[], suppression_limit=None)
+
+
+def _quarters() -> pa.Table:
+    return pa.table({
+        "person_seq": pa.array([1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 6], pa.int64()),
+        "quarter": pa.array([20201, 20202, 20201, 20202, 20201, 20202, 20203, 20201, 20201, 20202, 20201],
+                            pa.int32()),
+        "age_class": ["20-24", "20-24", "20-24", "20-24", "30-34", "30-34", "30-34", "35-39", "25-29",
+                      "25-29", "25-29"],
+        "sex": ["1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "2"],
+    })
+
+
+def test_protection_decided_per_person_is_applied_to_all_their_rows(
+    store: Store, seams: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run_engine(version: Any, warehouse: Any, **kw: Any) -> FakeExtract:
+        return FakeExtract({name: _quarters() for name in NAMES}, {})  # already pseudonymised
+
+    monkeypatch.setattr(extraction, "run_engine", run_engine)
+    monkeypatch.setattr(extraction, "protect_risk",
+                        lambda tables, settings, title="": PROTECT_RISK(tables, SMALL, title))
+    result = _run(store, seams, tmp_path / "out")
+    for name in NAMES:
+        delivered = pq.read_table(result.path / f"parquet/{name}.parquet")
+        assert delivered.num_rows == 11
+        rows = delivered.to_pylist()
+        # persons 3 and 4 lost their age class on every one of their rows; nothing else changed
+        assert [r["age_class"] for r in rows if r["person_seq"] in (3, 4)] == [None, None, None, None]
+        assert [r["age_class"] for r in rows if r["person_seq"] not in (3, 4)] == [
+            "20-24", "20-24", "20-24", "20-24", "25-29", "25-29", "25-29"]
+        assert delivered.column("sex").to_pylist() == _quarters().column("sex").to_pylist()
+        assert delivered.column("quarter").to_pylist() == _quarters().column("quarter").to_pylist()
+        # per person: (20-24, 1) 2, (missing, 1) 2 (persons 3, 4), (25-29, 2) 2 -> k = 2
+        profiles = delivered.select(["person_seq", "age_class", "sex"]).to_pandas().drop_duplicates()
+        assert profiles.groupby(["age_class", "sex"], dropna=False).size().min() == 2
+    entry = result.delivery.manifest["disclosure"]
+    assert entry["remedies_applied"] is True and entry["protection_rounds"] == 1 and entry["passed"] is True
+    figures = entry["tables"]["workers_timeseries"]
+    assert figures["k_before"] == 1 and figures["k_delivered"] == 2
+    # 4 rows (3 of person 3, 1 of person 4) lost their age class, none their sex
+    assert figures["values_blanked"] == {"age_class": 4, "sex": 0}
+    [remedy] = figures["remedies"]
+    assert remedy["remedy"] == "local suppression" and remedy["round"] == 1
+    # 2 of the 6 person records lost 1 of their 2 values: 2 cells suppressed, no record fully suppressed
+    assert remedy["information_loss"]["cells_suppressed"] == 2
+    assert remedy["information_loss"]["records_suppressed"] == 0
+    report = json.loads((result.path / "disclosure/report.json").read_text(encoding="utf-8"))
+    assert report["as_delivered"]["passed"] is True
+    assert "The files as delivered" in (result.path / "disclosure/report.html").read_text(encoding="utf-8")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.sampled_from(["20-24", "25-29", "30-34", None]),
+                          st.sampled_from(["1", "2"])), min_size=1, max_size=30))
+def test_protected_rows_keep_their_shape_and_reach_k_per_person(
+    rows: list[tuple[int, str | None, str]]
+) -> None:
+    table = pa.table({
+        "person_seq": pa.array([r[0] for r in rows], pa.int64()),
+        "row": pa.array(range(len(rows)), pa.int64()),
+        "age_class": pa.array([r[1] for r in rows], pa.string()),
+        "sex": pa.array([r[2] for r in rows], pa.string()),
+    })
+    out, risk = PROTECT_RISK({"t": table}, SMALL)
+    got = out["t"]
+    assert got.num_rows == table.num_rows
+    assert got.column("row").equals(table.column("row")) and got.column("person_seq").equals(
+        table.column("person_seq"))
+    for q in ("age_class", "sex"):
+        # a value is kept or set to missing, never changed into another value
+        assert all(a is None or a == b for a, b in zip(got.column(q).to_pylist(), table.column(q).to_pylist(),
+                                                        strict=True))
+    # one person's rows with one profile are treated alike
+    before = table.to_pandas()
+    after = got.to_pandas()
+    for _, idx in before.groupby(["person_seq", "age_class", "sex"], dropna=False).groups.items():
+        assert len(after.loc[idx, ["age_class", "sex"]].astype(object).drop_duplicates()) == 1
+    if risk.delivered.passed:
+        profiles = after[["person_seq", "age_class", "sex"]].astype(object).drop_duplicates()
+        assert profiles.groupby(["age_class", "sex"], dropna=False).size().min() >= 2
+
+
+def test_a_recoded_profile_is_replaced_in_every_row_of_the_person() -> None:
+    # person 7 has two profiles: (20-24, 1) on two rows and (25-29, 1) on one; the (stand-in) protection
+    # recodes the first profile's age to "20-29" and suppresses the second's; person 8's row is untouched.
+    table = pa.table({"person_seq": pa.array([7, 7, 7, 8], pa.int64()),
+                      "quarter": pa.array([20201, 20202, 20211, 20201], pa.int32()),
+                      "age_class": ["20-24", "20-24", "25-29", None],
+                      "sex": pa.array([1, 1, 1, 2], pa.int8())})
+    filled = extraction._missing_as_class({"t": table}, SMALL)["t"]
+    profiles = extraction.person_profiles(filled, SMALL)
+    assert profiles.select(["person_seq", "age_class"]).to_pylist() == [
+        {"person_seq": 7, "age_class": "20-24"}, {"person_seq": 7, "age_class": "25-29"},
+        {"person_seq": 8, "age_class": "(ontbrekend)"}]
+    protected = pd.DataFrame({"age_class": ["20-29", "*", "(ontbrekend)"], "sex": [1, 1, 2]})
+    got = extraction.apply_to_rows(table, filled, profiles, protected, ["age_class", "sex"])
+    assert got.column("age_class").to_pylist() == ["20-29", "20-29", None, None]
+    assert got.column("sex").type == pa.int8() and got.column("sex").to_pylist() == [1, 1, 1, 2]
+    assert got.column("quarter").equals(table.column("quarter"))

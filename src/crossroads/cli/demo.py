@@ -57,15 +57,19 @@ def ensure_registered(permit_file: Path, store: Any) -> None:
 
 
 def risk_table(risk: dict[str, Any]) -> Table:
-    """Per delivered file: the small-cell figures of the disclosure report (as delivered, unremedied)."""
+    """Per delivered file: the small-cell figures of the disclosure report (as built, and as delivered)."""
     table = Table(title="Small-cell risk, one record per person and profile (disclosure/report.html)")
     table.add_column("dataset", min_width=18)
-    for column in ("records", "k", "uniques", "max. risk", "k after remedies"):
+    for column in ("records", "k built", "uniques", "max. risk", "k delivered"):
         table.add_column(column, justify="right")
+    delivered = {t.get("name"): (t.get("risk") or {}).get("k")
+                 for t in (risk.get("as_delivered") or {}).get("tables", [])}
     for entry in risk.get("tables", []):
         figures = entry.get("risk") or {}
         remedies = entry.get("remedies") or []
-        after = remedies[-1].get("after", {}).get("k") if remedies else figures.get("k")
+        after = delivered.get(entry.get("name"))
+        if after is None:
+            after = remedies[-1].get("after", {}).get("k") if remedies else figures.get("k")
         prosecutor = (figures.get("prosecutor") or {}).get("maximum")
         table.add_row(str(entry.get("name", "")), f"{entry.get('records', 0):,}", str(figures.get("k", "-")),
                       str(figures.get("sample_uniques", "-")),
@@ -119,6 +123,10 @@ def demo(
     if result.risk:
         console.print(risk_table(result.risk))
         if result.risk.get("summary"):
-            console.print(f"Disclosure: {result.risk['summary']} (the report shows each remedy; "
-                          "the files are delivered as assessed)")
+            flag = result.risk.get("remedies_applied")
+            applied = ("" if flag is None else
+                       "remedies applied to the delivered files; " if flag else "no remedy needed; ")
+            delivered = (result.risk.get("as_delivered") or {}).get("summary")
+            console.print(f"Disclosure: {result.risk['summary']} ({applied}as delivered: "
+                          f"{delivered or 'see disclosure/report.html'})")
     console.print(summary_line(result), soft_wrap=True)  # one line, never wrapped

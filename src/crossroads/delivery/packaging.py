@@ -93,6 +93,10 @@ def make_delivery(
         files = {e["path"]: e for e in manifest.file_entries(root)}
         codebook.write(root, info, datasets, files, formats)
         extra = dict(manifest_extra or {})
+        # the caller may add to the disclosure entry (e.g. the remedies applied and their loss)
+        given = extra.get("disclosure")
+        if disclosure_entry is not None and isinstance(given, Mapping):
+            disclosure_entry = {**disclosure_entry, **given}
         extra["disclosure"] = disclosure_entry
         extra["formats"] = list(formats)
         doc = manifest.build(root, info, datasets, extra=extra)
