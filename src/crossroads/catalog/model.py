@@ -16,10 +16,22 @@ from typing import Any, Literal, Protocol
 import ibis
 import ibis.expr.types as ir
 
-Unit = Literal["person-year", "person-quarter"]
+Unit = Literal["person-year", "person-quarter", "employer", "job", "record"]
 ValueType = Literal["string", "int", "float"]
 
 POINT_KEYS = ("insz", "ref_quarter")
+KEYS: dict[str, tuple[str, ...]] = {
+    "person-year": POINT_KEYS,
+    "person-quarter": POINT_KEYS,
+    # An employer at a measurement quarter (points: enterprise_number, ref_quarter, ref_date, ref_year).
+    "employer": ("enterprise_number", "ref_quarter"),
+    # A person's job with one employer in a quarter (points add enterprise_number to the person keys).
+    "job": ("insz", "enterprise_number", "ref_quarter"),
+    # One row of a record table (a certificate, a recognition decision): points are that table's rows
+    # of the persons in scope, with the table's key renamed ``record_id``.
+    "record": ("insz", "record_id"),
+}
+"""The key columns of the points a derivation of each unit receives and of the rows it returns."""
 
 
 class Sources(Protocol):
@@ -45,7 +57,8 @@ class Sources(Protocol):
         ...
 
 
-Derivation = Callable[[Sources, ir.Table], ir.Table]
+Derivation = Callable[..., ir.Table]
+"""``(sources, points) -> table``, or ``(sources, points, options)`` for variables that declare options."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,21 @@ class Variable:
     """The requirement (S000-5 ...) that asks for it."""
     scheme_inputs: tuple[str, ...] = ("value",)
     """Columns of the derivation passed to the default scheme's ``assign`` (origin takes four)."""
+    options: tuple[str, ...] = ()
+    """Request options besides ``scheme`` that the derivation accepts (``definition``, ``year`` ...); when
+    not empty the derivation is called as ``derivation(sources, points, options)``."""
+    record_table: str | None = None
+    """For unit ``record``: the warehouse table whose rows are the records (``certificate`` ...)."""
+    record_key: str | None = None
+    """For unit ``record``: that table's key column, delivered as ``record_id``."""
+    identifier: str | None = None
+    """``employer`` (or ``person``) when the value is an identifier the pseudonyms step must replace with
+    the permit's meaningless sequence number (``employer_seq``)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Key columns of the points and of the derived rows."""
+        return KEYS[self.unit]
 
     def value_labels(self, scheme: str | None = "default") -> dict[str, str] | None:
         """Code -> Dutch label (for Stata/SPSS value labels and the codebook); ``None`` for plain numbers."""
@@ -91,14 +119,23 @@ class Variable:
     def derive(self, sources: Sources, points: ir.Table, options: dict[str, Any] | None = None) -> ir.Table:
         """``insz``, ``ref_quarter`` and ``value`` (classed when a scheme applies) for the points."""
         options = options or {}
-        out = self.derivation(sources, points)
+        unknown = set(options) - {"scheme", *self.options}
+        if unknown:
+            raise ValueError(
+                f"variable {self.name}: unknown option(s) {', '.join(sorted(unknown))}; "
+                f"accepted: {', '.join(['scheme', *self.options])}"
+            )
+        if self.options:
+            out = self.derivation(sources, points, {k: v for k, v in options.items() if k != "scheme"})
+        else:
+            out = self.derivation(sources, points)
         scheme = self.scheme_for(options)
         if scheme is not None:
             from crossroads import classes
 
             inputs = self.scheme_inputs if scheme == self.scheme else ("value",)
             out = out.mutate(value=classes.scheme(scheme).assign(*[out[c] for c in inputs]))
-        return out.select(*POINT_KEYS, "value")
+        return out.select(*self.keys, "value")
 
 
 def left_join_on(left: ir.Table, right: ir.Table, keys: list[str] | tuple[str, ...]) -> ir.Table:

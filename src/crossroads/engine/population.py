@@ -40,6 +40,8 @@ class PopulationRule:
     members: Members = field(repr=False)
     params: frozenset[str] = frozenset()
     """Rule-specific parameters besides the shared ones."""
+    entity: str = "person"
+    """``person``: members are ``(insz, year)``; ``employer``: members are ``(enterprise_number, year)``."""
 
 
 def _years_from_quarters(q: ir.Table, first: int, last: int) -> ir.Table:
@@ -114,6 +116,14 @@ _RULES: dict[str, PopulationRule] = {
 }
 
 
+def register(r: PopulationRule) -> PopulationRule:
+    """Add a rule (domain modules such as ``engine.diplomas`` register theirs when imported)."""
+    if r.name in _RULES and _RULES[r.name] is not r:
+        raise EngineError(f"population rule {r.name!r} is defined twice")
+    _RULES[r.name] = r
+    return r
+
+
 def population_rules() -> dict[str, PopulationRule]:
     """Every population rule the engine knows, by name."""
     return dict(_RULES)
@@ -170,6 +180,8 @@ def members(engine: Engine, rule_name: str, first: int, last: int, params: dict[
 def target_group(engine: Engine, rule_name: str, first: int, last: int, params: dict[str, Any]) -> ir.Table:
     """``(insz, year)`` of a target group: the rule's members with the shared conditions applied."""
     m = members(engine, rule_name, first, last, params)
+    if rule(rule_name).entity == "employer":
+        return m.select("enterprise_number", year=ibis._.year.cast("int32"))
     region = params.get("region") or params.get("domicile_region")
     if region is not None and rule_name != "residents":
         dom = domiciled(engine, first, last, str(region), params.get("domicile_reference", "year_end"))

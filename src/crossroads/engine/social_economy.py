@@ -1,0 +1,3 @@
+"""Population rules: social_economy (issue 6). Each rule is added with `population.register(...)` when imported."""
+
+from __future__ import annotations
