@@ -12,7 +12,9 @@ from crossroads.catalog import (
     certificates,
     dynamics,
     employees,
+    frames,
     naric,
+    occupations,
     registers,
     social_economy,
     variables,
@@ -28,6 +30,8 @@ VARIABLES: tuple[Variable, ...] = (
     *social_economy.VARIABLES,
     *employees.VARIABLES,
     *dynamics.VARIABLES,
+    *occupations.VARIABLES,
+    *frames.VARIABLES,
 )
 
 _BY_NAME: dict[str, Variable] = {}
