@@ -144,3 +144,37 @@ def test_golden(name: str, backend_name: str, tiny_wh: Warehouse, request: pytes
 @pytest.mark.parametrize("name", list(GOLDEN))
 def test_duckdb_and_spark_agree(name: str, tiny_wh: Warehouse, spark_session: Any) -> None:
     assert _values("duckdb", name, tiny_wh, None) == _values("spark", name, tiny_wh, spark_session)
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    # P3 registered first on 1 Mar 2017: 3 completed years on 31 Dec 2020. Limit 3 -> 3 < 3 fails -> empty;
+    # limit 4 -> WRK; no limit (21/128) -> WRK. P1 (Belgian, no reason registered) stays empty.
+    [(3, None), (4, "WRK"), (None, "WRK")],
+)
+def test_residence_reason_limit_option(
+    limit: int | None, expected: str | None, backend_name: str, tiny_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    from crossroads.engine.extract import variables_at
+
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    e = engine.connect(tiny_wh, backend_name, spark=spark)  # type: ignore[arg-type]
+    try:
+        pts = pa.table({"insz": [P3, P1], "ref_quarter": pa.array([Q4, Q4], pa.int32())})
+        t = variables_at(e, pts, [("residence_reason", {"max_residence_years": limit})])
+    finally:
+        e.close()
+    got = dict(zip(t["insz"].to_pylist(), t["residence_reason"].to_pylist(), strict=True))
+    assert got == {P3: expected, P1: None}
+
+
+def test_residence_reason_refuses_a_bad_limit(tiny_wh: Warehouse) -> None:
+    from crossroads.engine.extract import variables_at
+
+    e = engine.connect(tiny_wh, "duckdb")
+    try:
+        pts = pa.table({"insz": [P3], "ref_quarter": pa.array([Q4], pa.int32())})
+        with pytest.raises(ValueError, match="max_residence_years"):
+            variables_at(e, pts, [("residence_reason", {"max_residence_years": 0})])
+    finally:
+        e.close()

@@ -1,11 +1,18 @@
-"""Household variables (S000-5, S000-7): LIPRO position, work intensity and income of the household.
+"""Household variables (S000-5, S000-7, S001-7): LIPRO position, work intensity, FTE and income.
 
 The household is the set of persons whose household spell with the same ``household_id`` covers the
 measurement day. Work and income are taken over the four quarters that end with the measurement quarter,
 so a measurement on 31 December covers the calendar year.
+
+Work intensity follows the KSZ DWH (DOMAIN.md section 8): FTE max counts the members aged 18-59 without
+students under 25; WI_def1 / WI_def2 = household FTE (definition 1 or 2) / FTE max. Definition 1 takes each
+member's FTE over all time declared in the DmfA (work and assimilated days), definition 2 only the time
+covered by pay (no assimilated days), both against the reference worker of the employer.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -51,13 +58,8 @@ def _window_sum(src: Sources, mem: ir.Table, per_quarter: ir.Table, column: str)
     return j.group_by("insz", "ref_quarter", "member").aggregate(total=j[column].sum())
 
 
-def work_intensity(src: Sources, points: ir.Table) -> ir.Table:
-    """Household FTE over FTE max (DOMAIN.md section 8).
-
-    FTE max counts the members aged 18-59 on the day, without students under 25; household FTE is the
-    mean quarterly FTE of those members over the four quarters. Null without an eligible member.
-    """
-    mem = members(src, points)
+def _eligible(src: Sources, mem: ir.Table) -> ir.Table:
+    """The members counted in FTE max: aged 18-59 on the day, without students under 25."""
     person = src.table("person").select(member="insz", birth_date="birth_date")
     mem = mem.join(person, "member")
     mem = mem.mutate(age=periods.age_on(mem.birth_date, mem.ref_date))
@@ -67,17 +69,119 @@ def work_intensity(src: Sources, points: ir.Table) -> ir.Table:
         child_benefit,
     ).select(member="insz", ref_quarter="ref_quarter", student=ibis.literal(True))
     mem = left_join_on(mem, students, ["member", "ref_quarter"])
-    eligible = mem.filter(
+    return mem.filter(
         (mem.age >= WORK_AGE[0])
         & (mem.age <= WORK_AGE[1])
         & ~((mem.age < STUDENT_AGE_LIMIT) & mem.student.fill_null(False))
     ).select("insz", "ref_quarter", "ref_date", "member")
-    fte = _window_sum(src, eligible, jobs.person_quarter_fte(src), "fte")
+
+
+DEFINITIONS = (1, 2)
+"""The two KSZ definitions of the household FTE (DOMAIN.md section 8, S001-7)."""
+PAID_SERVICE_CODES = ("1", "2", "3", "4", "5", "10", "11", "12", "13", "14", "15", "101", "102")
+"""DmfA service codes (annex 8) of time covered by pay: work, workers' holidays, guaranteed wage, paid
+educational leave, seafarers' sailing and holiday days. The other codes - unpaid absence (20-33), sickness
+and maternity (50-53), accidents (60/61), temporary unemployment (70-77) ... - are the assimilated or unpaid
+days ("gelijkgestelde dagen") that definition 2 leaves out. The same list as the job-level FTE of
+``occupations`` (``fte_days_quarter``, definition 2)."""
+
+
+def definition_of(options: dict[str, Any]) -> int:
+    """The ``definition`` option (1 = default, the one in force for 21/150)."""
+    raw = options.get("definition", 1)
+    try:
+        definition = int(raw)
+    except (TypeError, ValueError):
+        definition = 0
+    if definition not in DEFINITIONS:
+        raise ValueError(f"option 'definition' must be 1 or 2, not {raw!r}")
+    return definition
+
+
+def person_quarter_fte_paid(src: Sources) -> ir.Table:
+    """FTE per person and quarter of the time covered by pay only (definition 2, no assimilated days).
+
+    The same arithmetic as ``jobs.occupations`` (hours, or days x the worker's hours per day, against the
+    reference person's hours x 13 weeks) restricted to ``PAID_SERVICE_CODES``.
+    """
+
+    def build() -> ir.Table:
+        occ = jobs.occupations(src).select(
+            "occupation_id", "insz", "quarter", "days_per_week", "mean_hours_worker", "mean_hours_reference"
+        )
+        svc = src.table("dmfa_service")
+        svc = svc.filter(svc.service_code.isin(PAID_SERVICE_CODES)).semi_join(occ, "occupation_id")
+        paid = svc.group_by("occupation_id").aggregate(
+            hours_declared=svc.hours.sum(), days_without_hours=svc.days.sum(where=svc.hours.isnull())
+        )
+        j = occ.join(paid, "occupation_id")
+        per_day = ibis.ifelse(
+            j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64")
+        )
+        hours = j.hours_declared.fill_null(0) + j.days_without_hours.fill_null(0) * per_day
+        fte = ibis.ifelse(
+            j.mean_hours_reference > 0,
+            hours / (j.mean_hours_reference * jobs.WEEKS_PER_QUARTER),
+            ibis.null("float64"),
+        )
+        j = j.mutate(fte=fte)
+        return j.group_by("insz", "quarter").aggregate(fte=j.fte.sum())
+
+    return src.memo("person_quarter_fte_paid", build)
+
+
+def household_fte_parts(src: Sources, points: ir.Table, definition: int = 1) -> ir.Table:
+    """``insz, ref_quarter, fte, fte_max`` for every point whose person has a household on the day.
+
+    FTE max = the number of eligible members (each could work full time); household FTE = the sum of
+    their mean quarterly FTE over the four quarters up to the measurement quarter, where a person's FTE
+    counts all declared time (definition 1) or only the time covered by pay (definition 2). A household
+    without an eligible member has FTE 0 and FTE max 0.
+    """
+    mem = members(src, points)
+    eligible = _eligible(src, mem)
+    per_quarter = jobs.person_quarter_fte(src) if definition == 1 else person_quarter_fte_paid(src)
+    fte = _window_sum(src, eligible, per_quarter, "fte")
     e = left_join_on(eligible, fte, ["insz", "ref_quarter", "member"])
     agg = e.group_by("insz", "ref_quarter").aggregate(
         fte=(e.total.fill_null(0) / QUARTERS).sum(), fte_max=e.member.count()
     )
-    return agg.select("insz", "ref_quarter", value=(agg.fte / agg.fte_max).round(3))
+    hh = mem.select("insz", "ref_quarter").distinct()
+    out = left_join_on(hh, agg, ["insz", "ref_quarter"])
+    return out.select(
+        "insz",
+        "ref_quarter",
+        fte=out.fte.fill_null(0.0).cast("float64"),
+        fte_max=out.fte_max.fill_null(0).cast("int32"),
+    )
+
+
+def work_intensity(src: Sources, points: ir.Table, options: dict[str, Any] | None = None) -> ir.Table:
+    """Household FTE (definition 1 or 2) over FTE max (DOMAIN.md section 8), rounded to 3 decimals.
+
+    Null without an eligible member (FTE max 0) or without a household on the day.
+    """
+    parts = household_fte_parts(src, points, definition_of(options or {}))
+    value = ibis.ifelse(parts.fte_max > 0, (parts.fte / parts.fte_max).round(3), ibis.null("float64"))
+    return parts.select("insz", "ref_quarter", value=value)
+
+
+def fte(src: Sources, points: ir.Table, options: dict[str, Any]) -> ir.Table:
+    """Household FTE by definition 1 or 2, rounded to 3 decimals."""
+    parts = household_fte_parts(src, points, definition_of(options))
+    return parts.select("insz", "ref_quarter", value=parts.fte.round(3))
+
+
+def fte_max(src: Sources, points: ir.Table) -> ir.Table:
+    """FTE max: the number of household members aged 18-59 on the day, without students under 25.
+
+    Counted without the FTE (no DmfA needed); the same count as ``household_fte_parts``.
+    """
+    mem = members(src, points)
+    eligible = _eligible(src, mem)
+    agg = eligible.group_by("insz", "ref_quarter").aggregate(n=eligible.member.count())
+    out = left_join_on(mem.select("insz", "ref_quarter").distinct(), agg, ["insz", "ref_quarter"])
+    return out.select("insz", "ref_quarter", value=out.n.fill_null(0).cast("int32"))
 
 
 INCOME_SPELLS = (

@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from crossroads import codelists
-from crossroads.catalog import periods, profile
+from crossroads.catalog import jobs, periods, profile
 from crossroads.catalog.model import Sources, Variable, left_join_on, spell_at
 from crossroads.warehouse.schema import ENUMS
 
@@ -370,3 +370,22 @@ VARIABLES: tuple[Variable, ...] = (
         requirement="S001-8",
     ),
 )
+
+
+def residence_reason_limited(src: Sources, points: ir.Table, options: dict[str, object]) -> ir.Table:
+    """Reason of residence on the day; with ``max_residence_years`` (default 5, S000-5) only while the
+    residence in Belgium is shorter than that, with ``max_residence_years: null`` always (21/128)."""
+    limit = options.get("max_residence_years", profile.RECENT_RESIDENCE_YEARS)
+    if limit is None:
+        reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select("insz", "ref_quarter", "reason")
+        return reason.select("insz", "ref_quarter", value=reason.reason)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(
+            "variable residence_reason: option max_residence_years must be a whole number ≥ 1 or null"
+        )
+    years = profile.residence_years(src, points).rename(years="value")
+    reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select("insz", "ref_quarter", "reason")
+    j = years.join(reason, ["insz", "ref_quarter"])
+    return j.select(
+        "insz", "ref_quarter", value=ibis.ifelse(j.years < limit, j.reason, ibis.null("string"))
+    )

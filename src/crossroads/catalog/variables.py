@@ -5,7 +5,7 @@ Add a variable here (with its derivation in a domain module) and every permit ca
 
 from __future__ import annotations
 
-from crossroads.catalog import employment, household, profile, users
+from crossroads.catalog import employment, household, profile, registers, users
 from crossroads.catalog.model import Variable
 
 PERSON = ("person",)
@@ -128,10 +128,13 @@ VARIABLES: tuple[Variable, ...] = (
         "reason of residence",
         "person-year",
         ("residence_reason", "person"),
-        profile.residence_reason,
-        "Reason of residence on the measurement day, only when the residence is shorter than 5 years.",
+        registers.residence_reason_limited,
+        "Reason of residence on the measurement day, only when the residence in Belgium (since the first "
+        "registration) is shorter than 5 years (S000-5); option `max_residence_years` sets another limit, "
+        "`null` gives the reason whatever the duration (21/128).",
         labels=profile.residence_reason_labels,
         requirement="S000-5",
+        options=("max_residence_years",),
     ),
     Variable(
         "lipro",
@@ -151,11 +154,15 @@ VARIABLES: tuple[Variable, ...] = (
         "person-year",
         (*HOUSEHOLD, "child_benefit", *DMFA_PAY),
         household.work_intensity,
-        "Household FTE / FTE max: members aged 18-59 on the measurement day, excluding students under "
-        "25 (child benefit), each with their mean quarterly FTE over the four quarters up to the "
-        "measurement quarter. Between 0 and about 1; empty without an eligible member.",
+        "Household FTE / FTE max (KSZ WI_def1, WI_def2): members aged 18-59 on the measurement day, "
+        "excluding students under 25 (child benefit), each with their mean quarterly FTE over the four "
+        "quarters up to the measurement quarter. Option definition: 1 (default) FTE of all time declared "
+        "in the DmfA, work and assimilated days; 2 only the time covered by pay (service codes 1-5, "
+        "10-15, 101, 102: no sickness, temporary unemployment or other assimilated days). Rounded to 3 "
+        "decimals, between 0 and about 1; empty without an eligible member.",
         "float",
-        requirement="S000-5",
+        requirement="S000-5, S001-7",
+        options=("definition",),
     ),
     Variable(
         "household_income_class",
