@@ -153,7 +153,11 @@ def test_duckdb_and_spark_agree(name: str, tiny_wh: Warehouse, spark_session: An
     [(3, None), (4, "WRK"), (None, "WRK")],
 )
 def test_residence_reason_limit_option(
-    limit: int | None, expected: str | None, backend_name: str, tiny_wh: Warehouse, request: pytest.FixtureRequest
+    limit: int | None,
+    expected: str | None,
+    backend_name: str,
+    tiny_wh: Warehouse,
+    request: pytest.FixtureRequest,
 ) -> None:
     from crossroads.engine.extract import variables_at
 

@@ -6,7 +6,6 @@ class scheme and a backend-neutral Ibis derivation (``Variable.derive``) that th
 
 from __future__ import annotations
 
-from crossroads.catalog.model import POINT_KEYS, Sources, Unit, Variable
 from crossroads.catalog import (
     careers,
     certificates,
@@ -19,6 +18,7 @@ from crossroads.catalog import (
     social_economy,
     variables,
 )
+from crossroads.catalog.model import POINT_KEYS, Sources, Unit, Variable
 
 # 21/150 first (its order is the catalog's documented order), then the modules added for later permits.
 VARIABLES: tuple[Variable, ...] = (

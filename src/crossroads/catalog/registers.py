@@ -377,15 +377,17 @@ def residence_reason_limited(src: Sources, points: ir.Table, options: dict[str, 
     residence in Belgium is shorter than that, with ``max_residence_years: null`` always (21/128)."""
     limit = options.get("max_residence_years", profile.RECENT_RESIDENCE_YEARS)
     if limit is None:
-        reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select("insz", "ref_quarter", "reason")
+        reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select(
+            "insz", "ref_quarter", "reason"
+        )
         return reason.select("insz", "ref_quarter", value=reason.reason)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(
             "variable residence_reason: option max_residence_years must be a whole number ≥ 1 or null"
         )
     years = profile.residence_years(src, points).rename(years="value")
-    reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select("insz", "ref_quarter", "reason")
-    j = years.join(reason, ["insz", "ref_quarter"])
-    return j.select(
-        "insz", "ref_quarter", value=ibis.ifelse(j.years < limit, j.reason, ibis.null("string"))
+    reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select(
+        "insz", "ref_quarter", "reason"
     )
+    j = years.join(reason, ["insz", "ref_quarter"])
+    return j.select("insz", "ref_quarter", value=ibis.ifelse(j.years < limit, j.reason, ibis.null("string")))
