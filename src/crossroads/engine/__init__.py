@@ -11,7 +11,7 @@ from crossroads.engine.extract import Extract, extract
 from crossroads.engine.population import PopulationRule, population_rules
 
 # Imported for their side effect: they register the population rules of later permits.
-from crossroads.engine import diplomas, social_economy  # noqa: E402,F401  # isort: skip
+from crossroads.engine import diplomas, social_economy  # noqa: F401  # isort: skip
 
 __all__ = [
     "BACKENDS",
