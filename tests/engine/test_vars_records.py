@@ -32,7 +32,7 @@ CERTIFICATES: dict[str, dict[int, Any]] = {
     "education_form": {102: "dagonderwijs", 105: "volwassenenonderwijs"},
     # SEC -> SEC, POSTSEC -> POSTSEC, BACH (103) -> HIGHER
     "certificate_education_level": {102: "SEC", 105: "POSTSEC", 103: "HIGHER"},
-    "certificate_education_level_detail": {102: "ASO", 103: "professionele bachelor", 105: "HBO5 / Se-n-Se"},
+    "certificate_edu_level_detail": {102: "ASO", 103: "professionele bachelor", 105: "HBO5 / Se-n-Se"},
     "qualification_level": {102: 4, 103: 6, 105: 5, 101: None},
     "specialisation": {105: "boekhouden", 102: None},
     "degree": {102: "diploma secundair onderwijs", 103: "bachelor"},

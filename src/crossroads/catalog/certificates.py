@@ -136,7 +136,7 @@ VARIABLES: tuple[Variable, ...] = (
         labels=_labels(EDUCATION_LEVELS),
     ),
     _record(
-        "certificate_education_level_detail",
+        "certificate_edu_level_detail",
         "gedetailleerd onderwijsniveau",
         "detailed level of education",
         column("detailed_level"),
