@@ -6,6 +6,7 @@ One small warehouse (scale 0.003, about 45,000 persons) is built once per sessio
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -484,3 +485,110 @@ def test_size_classes_by_hand() -> None:
     got = employers.employer_years(np.random.default_rng(2), emp, jobs)
     assert got.column("size_class").to_pylist() == ["1", "1", "2", "8", "9"]
     assert got.column("year").to_pylist() == [2020] * 5
+
+
+# ------------------------------------------------------------------ 15/018 provider inputs (S001-1, S001-2)
+def test_provider_files_are_written_and_imported_with_quarantine(wh: Warehouse) -> None:
+    folder = wh.root / "providers" / "15-018"
+    names = {p.name for p in folder.iterdir()}
+    assert {
+        "vsawse_werkgevers_20131231.csv",
+        "vsawse_werknemers_20081231.csv",
+        "vsawse_werknemers_20131231.csv",
+        "nrc_erkende_cooperaties_20131231.csv",
+        "kbo_vso_20131231.csv",
+        "ugent_bevraging.csv",
+        "README.md",
+        "import-report.json",
+    } == names
+    text = (folder / "import-report.json").read_text()
+    report = {r["table"]: r for r in json.loads(text)}
+    # the planted faults end in quarantine under their rules; nothing is dropped
+    rules = {(r["table"], j["rule"]) for r in report.values() for j in r["rejections"]}
+    assert {
+        ("se_employers", "id.enterprise"),
+        ("se_employees", "id.insz"),
+        ("se_employees", "ref.missing"),
+        ("se_employees", "key.duplicate"),
+        ("recognised_cooperatives", "key.duplicate"),
+        ("se_employer_survey", "code.unknown"),
+    } <= rules
+    for r in report.values():
+        assert r["read"] == r["loaded"] + r["quarantined"] and r["loaded"] > 0
+    # the report names files, rules and rows, never an INSZ or an enterprise number
+    assert not re.search(r"\b\d{10,11}\b", text)
+    assert wh.manifest()["synthetic"] is True
+    assert (wh.root / report["se_employees"]["quarantine_file"]).is_file()
+
+
+def test_provider_lists_agree_with_the_warehouse(con: DuckDBPyConnection) -> None:
+    # every listed employee (imported) had a DmfA job at the listed employer in the quarter of the list
+    without_job = _one(
+        con,
+        """SELECT count(*) FROM se_employees t WHERE NOT EXISTS (
+               SELECT 1 FROM dmfa_natural_person n JOIN dmfa_employer_declaration d USING (declaration_id)
+               WHERE n.insz = t.insz AND d.enterprise_number = t.employer_enterprise_number
+                 AND n.quarter = year(t.reference_date) * 10 + quarter(t.reference_date))""",
+    )[0]
+    assert without_job == 0
+    # listed employers are Flemish social-economy employers; about 24 % answered the survey
+    n_listed, flemish, se_forms = _one(
+        con,
+        """SELECT count(*), count(*) FILTER (WHERE m.region_nis = '02000'),
+                  count(*) FILTER (WHERE e.work_form IN ('MAAT', 'BW', 'SW', 'LDE', 'INV'))
+           FROM se_employers s JOIN employer e USING (enterprise_number)
+           JOIN municipalities m ON m.nis_code = e.nis_code""",
+    )
+    assert n_listed >= 5 and flemish == n_listed == se_forms
+    answered = _one(con, "SELECT count(*) FROM se_employer_survey")[0]
+    assert 1 <= answered <= round(0.24 * (n_listed + 1)) + 1
+    staff = dict(con.execute("SELECT staff_type, count(*) FROM se_employees GROUP BY 1").fetchall())
+    assert staff["DG"] > staff.get("OK", 0)
+    # cooperatives and social-purpose companies: employers of that organisation type, plus some without staff
+    for name, kind in (("recognised_cooperatives", "COOP"), ("social_purpose_companies", "VSO")):
+        total, employers, typed = _one(
+            con,
+            f"""SELECT count(*), count(e.enterprise_number),
+                       count(*) FILTER (WHERE e.organisation_type = '{kind}')
+                FROM {name} l LEFT JOIN employer e USING (enterprise_number)""",
+        )
+        assert total > employers == typed > 0
+
+
+def test_ocmw_and_self_employment_details_are_filled(con: DuckDBPyConnection) -> None:
+    empty = _one(
+        con,
+        """SELECT count(*), count(*) FILTER (WHERE regulation IS NULL OR intervention_kind IS NULL
+                  OR activation_type IS NULL OR programme_type IS NULL OR employment_purpose IS NULL)
+           FROM ocmw_employment""",
+    )
+    assert empty[0] > 0 and empty[1] == 0
+    art61_priv = _one(
+        con, "SELECT bool_and(programme_type = 'PRIV') FROM ocmw_employment WHERE article = '61'"
+    )
+    assert art61_priv[0] in (True, None)
+    se = _one(
+        con,
+        "SELECT count(*), count(nace), count(*) FILTER (WHERE quality = 'MAIN' AND contribution_code IN "
+        "('HN', 'HS', 'HV', 'VRIJ') OR quality = 'SEC' AND contribution_code IN ('BB', 'VRIJ')) "
+        "FROM self_employment",
+    )
+    assert se[0] > 0 and se[1] == se[0] and se[2] == se[0]
+
+
+def test_the_15_018_groups_are_found_on_the_built_warehouse(wh: Warehouse) -> None:
+    from crossroads import engine, permits
+    from crossroads.engine.population import target_group
+
+    version = permits.load(
+        Path(__file__).resolve().parents[2] / "examples" / "permits" / "15-018.yaml"
+    ).versions[0]
+    inputs = {i.name: i for i in version.inputs}
+    sizes = {}
+    with engine.connect(wh) as e:
+        for g in version.target_groups:
+            params = dict(g.params)
+            if "input" in params:
+                params["input"] = inputs[params["input"]]
+            sizes[g.name] = e.to_arrow(target_group(e, g.rule, 2013, 2013, params)).num_rows
+    assert all(n > 0 for n in sizes.values()), sizes

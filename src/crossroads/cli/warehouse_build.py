@@ -49,6 +49,26 @@ def build_cmd(
         f"built {m['persons']:,} persons, {rows:,} rows in {len(m['tables'])} tables, "
         f"{_human(_size(wh.root))} at {wh.root} in {time.monotonic() - t0:.1f} s"
     )
+    _report_providers(wh)
+
+
+def _report_providers(wh: Warehouse) -> None:
+    """One line on the provider files the build imported (counts only; the report holds no values)."""
+    import json
+
+    from crossroads.warehouse.synthetic.social_economy import PROVIDER_DIR
+
+    path = wh.root / PROVIDER_DIR / "import-report.json"
+    if not path.is_file():
+        return
+    reports = json.loads(path.read_text(encoding="utf-8"))
+    read = sum(r["read"] for r in reports)
+    loaded = sum(r["loaded"] for r in reports)
+    quarantined = sum(r["quarantined"] for r in reports)
+    console.print(
+        f"15/018 provider files: {read:,} rows read into {len(reports)} tables, {loaded:,} loaded, "
+        f"{quarantined:,} quarantined (report: {path.relative_to(wh.root)})"
+    )
 
 
 @app.command("calibration")

@@ -405,6 +405,7 @@ def _new_manifest(
     results: list[FileResult],
     quarantine_rel: str | None,
     now: datetime,
+    keep_synthetic: bool = False,
 ) -> dict[str, Any]:
     """The manifest after this import: the new files added to the table, the files logged by sha256."""
     log = (manifest or {}).get("imports", [])
@@ -435,8 +436,9 @@ def _new_manifest(
     new_manifest = {
         **base,
         # imported rows are real: a warehouse holding any is no longer synthetic, so simulated reference
-        # dates (allowed only on synthetic warehouses) are refused on it from now on
-        "synthetic": False,
+        # dates (allowed only on synthetic warehouses) are refused on it from now on; the synthetic build
+        # importing its own synthetic provider files keeps the flag
+        "synthetic": bool(keep_synthetic and base.get("synthetic")),
         "tables": tables,
         "imports": log,
         "updated": now.isoformat(timespec="seconds"),
@@ -451,8 +453,13 @@ def import_files(
     files: Sequence[str | Path],
     on_step: Callable[[str, int, int], None] | None = None,
     now: datetime | None = None,
+    keep_synthetic: bool = False,
 ) -> ImportResult:
-    """Import ``files`` into ``table_name`` of the warehouse at ``directory`` (created when empty)."""
+    """Import ``files`` into ``table_name`` of the warehouse at ``directory`` (created when empty).
+
+    ``keep_synthetic``: the files are synthetic themselves (the build's provider files), so a synthetic
+    warehouse stays synthetic; ``now`` fixes the time stamp (file names, log) for reproducible builds.
+    """
     try:
         spec = table(table_name)
     except KeyError as exc:
@@ -555,7 +562,7 @@ def import_files(
             for batch in reader:
                 writer.write(batch)
             records = writer.close()
-        new_manifest = _new_manifest(manifest, spec, records, results, quarantine_rel, now)
+        new_manifest = _new_manifest(manifest, spec, records, results, quarantine_rel, now, keep_synthetic)
         step("updating the manifest", len(paths) + 3)
         wh.write_manifest(new_manifest)  # the commit: an atomic rename
     except BaseException:

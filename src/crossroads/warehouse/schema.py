@@ -223,6 +223,132 @@ ENUMS: dict[str, dict[str, str]] = {
         "REFUSED": "weigering",
     },
     "yes_no": {"0": "neen", "1": "ja"},
+    # ---- 15/018 provider inputs (S001-1, S001-2): the providers' own small code lists
+    "se_staff_type": {"DG": "doelgroepwerknemer", "OK": "omkaderingspersoneel (begeleiding, leiding)"},
+    "se_origin": {
+        "BE": "Belgische herkomst",
+        "EU": "herkomst uit een andere EU-lidstaat",
+        "NEU": "herkomst buiten de EU",
+        "ONB": "onbekend",
+    },
+    "se_work_ability": {
+        "VOL": "volledig arbeidsgeschikt",
+        "ARBH": "arbeidshandicap (erkend door VDAB/VAPH)",
+        "MMPP": "medische, mentale, psychische of psychiatrische problematiek",
+        "ONB": "onbekend",
+    },
+    "se_activity": {
+        "GROEN": "groenonderhoud en landschapszorg",
+        "SCHOON": "schoonmaak",
+        "VERPAK": "verpakking en assemblage voor derden",
+        "RECYC": "kringloop en recyclage",
+        "HORECA": "horeca en buurtrestaurant",
+        "KINDER": "buitenschoolse kinderopvang",
+        "STRIJK": "strijkatelier en wassalon",
+        "BOUW": "bouw en renovatie",
+        "LOGIST": "logistiek en fietsherstel",
+        "ANDERE": "andere activiteit",
+    },
+    "se_sector": {
+        "IND": "industrie",
+        "BOUW": "bouw",
+        "MIL": "groen en milieu",
+        "BDV": "diensten aan bedrijven",
+        "PDV": "persoonsgebonden diensten",
+        "HAND": "handel en horeca",
+    },
+    "survey_scale": {
+        "1": "helemaal niet",
+        "2": "eerder niet",
+        "3": "neutraal",
+        "4": "eerder wel",
+        "5": "in sterke mate",
+    },
+    "survey_board_category": {
+        "VRIJW": "vrijwilligers",
+        "DESK": "externe deskundigen",
+        "STAKE": "belanghebbenden (personeel, doelgroep)",
+        "GEMENGD": "gemengd",
+    },
+    "survey_board_tasks": {
+        "STRAT": "vooral strategisch",
+        "CONTR": "vooral controlerend",
+        "OPER": "ook operationeel",
+        "GEMENGD": "gemengd",
+    },
+    "survey_hr_policy": {"FORMEEL": "uitgeschreven HR-beleid", "INFORMEEL": "informeel", "GEEN": "geen"},
+    "survey_territory": {
+        "LOK": "lokaal (gemeente)",
+        "REG": "regionaal",
+        "VL": "Vlaanderen",
+        "BE": "België",
+        "INT": "internationaal",
+    },
+    "survey_renewable_energy": {
+        "GEEN": "geen",
+        "ZON": "eigen zonnepanelen",
+        "GROEN": "groenestroomcontract",
+        "BEIDE": "eigen productie en groenestroomcontract",
+    },
+    # one flag per partner kind, in this order: governments, regular employers, social-economy employers,
+    # referring bodies, other social bodies ("10110" = partnerships with 1, 3 and 4)
+    "survey_partnerships": {
+        format(i, "05b"): "samenwerking met "
+        + (
+            ", ".join(
+                k
+                for b, k in zip(
+                    format(i, "05b"),
+                    (
+                        "overheden",
+                        "reguliere werkgevers",
+                        "sociale-economiewerkgevers",
+                        "doorverwijzers",
+                        "andere sociale instanties",
+                    ),
+                    strict=True,
+                )
+                if b == "1"
+            )
+            or "niemand"
+        )
+        for i in range(32)
+    },
+    # ---- OCMW employment (S001-7), art. 60 §7 / 61
+    "ocmw_regulation": {
+        "RMI": "wet van 26 mei 2002 (recht op maatschappelijke integratie, leefloon)",
+        "MH": "wet van 2 april 1965 (financiële maatschappelijke hulp, equivalent leefloon)",
+    },
+    "ocmw_intervention_kind": {
+        "BASIS": "federale toelage gelijk aan het leefloon",
+        "VERH": "verhoogde toelage (tewerkstelling in de sociale economie of bij een private partner)",
+        "GEEN": "geen federale toelage",
+    },
+    "ocmw_activation_type": {
+        "TEWERK": "tewerkstelling",
+        "OPL": "tewerkstelling met opleiding",
+        "SOCACT": "sociale activering voorafgaand aan tewerkstelling",
+    },
+    "ocmw_programme_type": {
+        "OCMW": "bij het OCMW zelf",
+        "GEM": "bij een gemeente of ander openbaar bestuur",
+        "VZW": "bij een vzw",
+        "SE": "bij een sociale-economieonderneming",
+        "PRIV": "bij een private onderneming (art. 60 §7 ter beschikking, art. 61)",
+    },
+    "ocmw_employment_purpose": {
+        "SZ": "opbouw van recht op volledige sociale-zekerheidsuitkeringen",
+        "WE": "werkervaring",
+    },
+    # ---- self-employment (S001-8)
+    "self_employment_contribution": {
+        "HN": "hoofdberoep, normale bijdrage",
+        "HS": "hoofdberoep, starter (voorlopige bijdrage)",
+        "HV": "hoofdberoep, verminderde bijdrage (gelijkgesteld)",
+        "BB": "bijberoep",
+        "PENS": "actief na pensioen",
+        "VRIJ": "vrijstelling van bijdragen",
+    },
     "income_class": {str(i): f"inkomensklasse {i}" for i in range(1, 11)} | {"0": "geen inkomen"},
 }
 
@@ -406,6 +532,7 @@ TABLES: tuple[Table, ...] = (
             F("field", "string", "field of study (ISCED-F 2013 broad field)"),
             F("direction", "string", "direction / study option"),
             F("study_area", "string", "study area (studiegebied)"),
+            F("study_subject", "string", "subject of the study area (onderwerp van het studiegebied)"),
             F("education_form", "string", "form: day, adult education, dual, distance"),
             F("specialisation", "string", "specialisation"),
             F("degree", "string", "degree awarded"),
@@ -878,6 +1005,18 @@ TABLES: tuple[Table, ...] = (
             F("quality", "string", "quality", codelist="self_employment_quality", nullable=False),
             F("profession", "string", "profession"),
             F("sector", "string", "sector (RSVZ)"),
+            F(
+                "nace",
+                "string",
+                "activity of the self-employed, NACE-BEL 2008 five-digit code",
+                codelist="nace_codes",
+            ),
+            F(
+                "contribution_code",
+                "string",
+                "social-contribution category (RSVZ bijdragecode) at the start of the spell",
+                codelist="self_employment_contribution",
+            ),
             F("affiliation_date", "date", "affiliation date", nullable=False),
             *_spell(),
         ),
@@ -959,6 +1098,31 @@ TABLES: tuple[Table, ...] = (
             _insz(),
             F("article", "string", "article", codelist="ocmw_article", nullable=False),
             _enterprise("employer_enterprise_number", "employer where the person works (art. 60/61)"),
+            F(
+                "regulation",
+                "string",
+                "applicable regulation (integration law or social-assistance law)",
+                codelist="ocmw_regulation",
+            ),
+            F(
+                "intervention_kind",
+                "string",
+                "kind of federal intervention in the wage cost",
+                codelist="ocmw_intervention_kind",
+            ),
+            F("activation_type", "string", "type of activation", codelist="ocmw_activation_type"),
+            F(
+                "programme_type",
+                "string",
+                "type of employment programme (where the person is put to work)",
+                codelist="ocmw_programme_type",
+            ),
+            F(
+                "employment_purpose",
+                "string",
+                "purpose of the employment (art. 60 §7)",
+                codelist="ocmw_employment_purpose",
+            ),
             *_spell(),
         ),
         requirements=("S001-1", "S001-7"),
@@ -1045,6 +1209,218 @@ TABLES: tuple[Table, ...] = (
         ),
         partition="year",
         requirements=("S000-3",),
+    ),
+    # ------------------------------------------------------- provider inputs of 15/018 (S001-1, S001-2)
+    # Loaded from the providers' files with ``crossroads warehouse import`` (the synthetic build writes them
+    # under ``providers/15-018/`` and imports them the same way). The lists are not registers: a listed
+    # enterprise need not be an RSZ employer (cooperatives without staff), so only the subsidy agency's
+    # lists point to ``employer``.
+    Table(
+        "se_employers",
+        "inputs",
+        "Employers of the social inclusion economy as the subsidy agency lists them, per reference date.",
+        "Vlaams Subsidieagentschap voor Werk en Sociale Economie (input for 15/018)",
+        ("enterprise_number", "reference_date"),
+        (
+            _enterprise(nullable=False),
+            F("reference_date", "date", "reference date of the list (stand op)", nullable=False),
+            F("work_form", "string", "work form (werkvorm) according to the agency", codelist="work_form"),
+            F("activity", "string", "activity according to the agency", codelist="se_activity"),
+            F("sector", "string", "sector according to the agency", codelist="se_sector"),
+        ),
+        requirements=("S001-1", "S001-3"),
+    ),
+    Table(
+        "se_employees",
+        "inputs",
+        "Employees of the social inclusion economy as the subsidy agency lists them, with their employer.",
+        "Vlaams Subsidieagentschap voor Werk en Sociale Economie (input for 15/018)",
+        ("insz", "reference_date"),
+        (
+            _insz(),
+            F("reference_date", "date", "reference date of the list (stand op)", nullable=False),
+            _enterprise("employer_enterprise_number", "enterprise number of the employer on the list"),
+            F("staff_type", "string", "target-group or supervisory staff", codelist="se_staff_type"),
+            F("origin", "string", "origin according to the agency", codelist="se_origin"),
+            F(
+                "education_level",
+                "string",
+                "education level according to the agency",
+                codelist="education_level",
+            ),
+            F("work_ability", "string", "work ability according to the agency", codelist="se_work_ability"),
+        ),
+        requirements=("S001-1", "S001-4", "S001-8"),
+    ),
+    Table(
+        "recognised_cooperatives",
+        "inputs",
+        "Cooperatives recognised by the National Council for Cooperation: enterprise numbers only.",
+        "Nationale Raad voor de Coöperatie (input for 15/018)",
+        ("enterprise_number", "reference_date"),
+        (
+            _enterprise(nullable=False, references=None),
+            F("reference_date", "date", "reference date of the list", nullable=False),
+        ),
+        requirements=("S001-1",),
+    ),
+    Table(
+        "social_purpose_companies",
+        "inputs",
+        "Companies with a social purpose (vennootschappen met sociaal oogmerk): enterprise numbers only.",
+        "Kruispuntbank Ondernemingen (input for 15/018)",
+        ("enterprise_number", "reference_date"),
+        (
+            _enterprise(nullable=False, references=None),
+            F("reference_date", "date", "reference date of the list", nullable=False),
+        ),
+        requirements=("S001-1",),
+    ),
+    Table(
+        "se_employer_survey",
+        "inputs",
+        "Answers of the employers that took part in the UGent survey of social enterprises (about 24 %).",
+        "Universiteit Gent (input for 15/018)",
+        ("enterprise_number",),
+        (
+            _enterprise(nullable=False),
+            F("survey_date", "date", "date the answers were given"),
+            F(
+                "innovation",
+                "string",
+                "degree of innovation",
+                codelist="survey_scale",
+            ),
+            F(
+                "board_category",
+                "string",
+                "category of the board members",
+                codelist="survey_board_category",
+            ),
+            F(
+                "board_cooperation",
+                "string",
+                "cooperation within the board",
+                codelist="survey_scale",
+            ),
+            F(
+                "board_decision_making",
+                "string",
+                "decision making in the board (participative)",
+                codelist="survey_scale",
+            ),
+            F(
+                "board_consensus",
+                "string",
+                "consensus in the board",
+                codelist="survey_scale",
+            ),
+            F(
+                "board_tasks",
+                "string",
+                "tasks of the board",
+                codelist="survey_board_tasks",
+            ),
+            F(
+                "operation",
+                "string",
+                "democratic operation of the organisation",
+                codelist="survey_scale",
+            ),
+            F(
+                "hr_policy",
+                "string",
+                "personnel policy",
+                codelist="survey_hr_policy",
+            ),
+            F(
+                "staff_coaching",
+                "string",
+                "coaching of the staff",
+                codelist="survey_scale",
+            ),
+            F(
+                "policy_plan_satisfaction",
+                "string",
+                "has a policy plan on job satisfaction",
+                codelist="yes_no",
+            ),
+            F(
+                "policy_plan_diversity",
+                "string",
+                "has a policy plan on diversity",
+                codelist="yes_no",
+            ),
+            F(
+                "policy_plan_training",
+                "string",
+                "has a policy plan on training",
+                codelist="yes_no",
+            ),
+            F(
+                "proactive_recruitment",
+                "string",
+                "proactive recruitment of migrants, long-term unemployed, low-skilled, disabled and older "
+                "persons",
+                codelist="survey_scale",
+            ),
+            F(
+                "supplier_territory",
+                "string",
+                "territorial level of the suppliers",
+                codelist="survey_territory",
+            ),
+            F(
+                "customer_territory",
+                "string",
+                "territorial level of the customers",
+                codelist="survey_territory",
+            ),
+            F(
+                "community_activities",
+                "string",
+                "activities in relation with the community",
+                codelist="survey_scale",
+            ),
+            F(
+                "environmental_effort",
+                "string",
+                "efforts for the environment",
+                codelist="survey_scale",
+            ),
+            F(
+                "environmental_goals",
+                "string",
+                "pursues environmental goals",
+                codelist="yes_no",
+            ),
+            F(
+                "renewable_energy",
+                "string",
+                "use of renewable energy and how",
+                codelist="survey_renewable_energy",
+            ),
+            F(
+                "stakeholder_needs",
+                "string",
+                "goals meet the stakeholders' needs",
+                codelist="survey_scale",
+            ),
+            F(
+                "goal_clarity",
+                "string",
+                "goals are clear to all parties",
+                codelist="survey_scale",
+            ),
+            F(
+                "partnerships",
+                "string",
+                "partnerships with governments, regular employers, social-economy employers, referrers "
+                "and other social bodies (one 0/1 flag each)",
+                codelist="survey_partnerships",
+            ),
+        ),
+        requirements=("S001-2",),
     ),
     # ---------------------------------------------------------------- positions
     Table(

@@ -73,6 +73,16 @@ RULES: dict[str, tuple[Severity, str]] = {
     "dmfa.no_remuneration": ("warning", "DmfA occupation without any remuneration line"),
     "dmfa.no_occupation": ("warning", "DmfA worker line without any occupation"),
     "value.negative": ("error", "count or hours negative"),
+    "input.reference_date": ("error", "a provider list's reference date is not the last day of a quarter"),
+    "input.unlisted_employer": (
+        "warning",
+        "listed employee whose employer is not on the employer list of the same reference date",
+    ),
+    "input.employee_without_job": (
+        "warning",
+        "listed employee without a DmfA job at the listed employer in the quarter of the reference date",
+    ),
+    "input.survey_unlisted": ("warning", "survey answers of an employer that is on no employer list"),
     "import.key_conflict": ("error", "the key is already in the warehouse with different content"),
     "import.malformed_row": ("error", "the line does not have the header's number of fields"),
 }
@@ -402,6 +412,17 @@ def row_rules(spec: Table, columns: set[str] | None = None) -> list[RowRule]:
             )
     if {"start_date", "end_date"} <= have:
         rules.append(RowRule("spell.end_before_start", "end_date", "coalesce(end_date < start_date, false)"))
+    if spec.group == "inputs" and "reference_date" in have:
+        # the DWH observes on the last day of a quarter; a list "stand op" any other day cannot be linked
+        rules.append(
+            RowRule(
+                "input.reference_date",
+                "reference_date",
+                "coalesce(month(reference_date) NOT IN (3, 6, 9, 12) OR "
+                "reference_date <> last_day(reference_date), false)",
+                single_column=True,
+            )
+        )
     rules += _dmfa_row_rules(spec, have)
     counts = {
         "pwa_work": ("hours",),
@@ -567,6 +588,7 @@ class Validator:
         out.append(Check("residence and household spells", self._check_overlaps))
         out.append(Check("events after death", self._check_death))
         out.append(Check("DmfA consistency", self._check_dmfa))
+        out.append(Check("provider inputs of 15/018", self._check_inputs))
         return out
 
     # -------------------------------------------------------------- files and schema
@@ -799,6 +821,17 @@ class Validator:
                 count, ex = self._count_and_examples(sql, "t", table(name))
                 if count:
                     findings.append(Finding(rule, name, "start_date", count, ex))
+        # a person on a provider's employee list at a reference date after their death
+        if self.has("se_employees", "insz", "reference_date"):
+            sql = (
+                f"FROM {self._view('se_employees')} t JOIN {deaths} d USING (insz) "
+                f"WHERE t.reference_date > d.death_date"
+            )
+            count, ex = self._count_and_examples(sql, "t", table("se_employees"))
+            if count:
+                findings.append(
+                    Finding("death.work_after", "se_employees", "reference_date", count, ex, detail="listed")
+                )
         quarterly = (
             ("death.work_after", "pwa_work"),
             ("death.work_after", "voucher_worker_payment"),
@@ -861,6 +894,57 @@ class Validator:
                 count, ex = self._count_and_examples(sql, "t", table(name))
                 if count:
                     findings.append(Finding(rule, name, k, count, ex))
+        return findings
+
+    # -------------------------------------------------------------- provider inputs
+    def _check_inputs(self) -> list[Finding]:
+        """Cross-list checks of the 15/018 provider inputs (S001-1, S001-2): warnings, lists are as sent."""
+        findings: list[Finding] = []
+        emp_cols = ("enterprise_number", "reference_date")
+        if self.has("se_employees", "employer_enterprise_number", "reference_date") and self.has(
+            "se_employers", *emp_cols
+        ):
+            employers = self._view("se_employers")
+            # only reference dates for which the agency sent an employer list (2008 has employees only)
+            sql = (
+                f"FROM {self._view('se_employees')} t WHERE t.employer_enterprise_number IS NOT NULL "
+                f"AND t.reference_date IN (SELECT reference_date FROM {employers}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {employers} e WHERE e.enterprise_number = "
+                f"t.employer_enterprise_number AND e.reference_date = t.reference_date)"
+            )
+            count, ex = self._count_and_examples(sql, "t", table("se_employees"))
+            if count:
+                findings.append(
+                    Finding(
+                        "input.unlisted_employer", "se_employees", "employer_enterprise_number", count, ex
+                    )
+                )
+        if (
+            self.has("se_employees", "insz", "employer_enterprise_number", "reference_date")
+            and self.has("dmfa_natural_person", "declaration_id", "insz", "quarter")
+            and self.has("dmfa_employer_declaration", "declaration_id", "enterprise_number", "quarter")
+        ):
+            quarter = "(year(t.reference_date) * 10 + quarter(t.reference_date))"
+            sql = (
+                f"FROM {self._view('se_employees')} t WHERE t.employer_enterprise_number IS NOT NULL "
+                f"AND NOT EXISTS (SELECT 1 FROM {self._view('dmfa_natural_person')} n "
+                f"JOIN {self._view('dmfa_employer_declaration')} d ON d.declaration_id = n.declaration_id "
+                f"WHERE n.insz = t.insz AND d.enterprise_number = t.employer_enterprise_number "
+                f"AND n.quarter = {quarter})"
+            )
+            count, ex = self._count_and_examples(sql, "t", table("se_employees"))
+            if count:
+                findings.append(Finding("input.employee_without_job", "se_employees", "insz", count, ex))
+        if self.has("se_employer_survey", "enterprise_number") and self.has("se_employers", *emp_cols):
+            sql = (
+                f"FROM {self._view('se_employer_survey')} t WHERE t.enterprise_number NOT IN "
+                f"(SELECT enterprise_number FROM {self._view('se_employers')})"
+            )
+            count, ex = self._count_and_examples(sql, "t", table("se_employer_survey"))
+            if count:
+                findings.append(
+                    Finding("input.survey_unlisted", "se_employer_survey", "enterprise_number", count, ex)
+                )
         return findings
 
 

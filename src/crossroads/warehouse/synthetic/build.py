@@ -8,6 +8,7 @@ manifest's ``created`` is derived from the seed, so the same seed and scale give
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from crossroads.warehouse.synthetic import (
     households,
     population,
     positions,
+    social_economy,
     vouchers,
 )
 from crossroads.warehouse.synthetic.geography import geography
@@ -39,6 +41,8 @@ from crossroads.warehouse.synthetic.residence import Residence
 GENERATOR_VERSION = "1.0"
 CHUNK_PERSONS = 60_000
 EMPLOYER_STREAM = 2**31 - 1
+SOCIAL_ECONOMY_STREAM = 2**31 - 2
+"""Draws of the social-economy lists and columns (15/018): their own stream, so they change nothing else."""
 ProgressHook = Callable[[str, int, int], None]
 
 
@@ -124,6 +128,11 @@ def build(
     )
     manifest["updated"] = manifest["created"]  # reproducible: no wall-clock time in the manifest
     wh.write_manifest(manifest)
+    try:
+        _import_providers(wh, seed, stats["social_economy"])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     # swap in: an old warehouse (--force) is moved aside and deleted only once the new one is in place
     old = out.parent / f".{out.name}.replaced"
     if out.exists():
@@ -140,7 +149,12 @@ def _write(wh: Warehouse, scale: float, seed: int, chunks: int, hook: ProgressHo
     emp = employers.generate(
         np.random.default_rng(np.random.SeedSequence([seed, EMPLOYER_STREAM])), geo, scale
     )
-    names = [t.name for t in TABLES]
+    emp, se = social_economy.prepare(
+        np.random.default_rng(np.random.SeedSequence([seed, SOCIAL_ECONOMY_STREAM])), emp, geo, scale
+    )
+    # the provider inputs are not generated as tables: the build writes the providers' files and imports them
+    names = [t.name for t in TABLES if t.group != "inputs"]
+    se_employees: list[pa.Table] = []
     seq_counter = np.zeros((emp.n, N_QUARTERS), np.int32)
     net_owed = np.zeros((emp.n, N_QUARTERS), np.int64)
     seen = np.zeros((emp.n, N_QUARTERS), bool)
@@ -153,7 +167,8 @@ def _write(wh: Warehouse, scale: float, seed: int, chunks: int, hook: ProgressHo
 
         def generate(c: int) -> tuple[dict[str, pa.Table], dmfa.Dmfa]:
             rng = np.random.default_rng(np.random.SeedSequence([seed, c]))
-            return chunk_tables(rng, geo, emp, scale, chunks, c, seq_counter)
+            se_rng = np.random.default_rng(np.random.SeedSequence([seed, c, SOCIAL_ECONOMY_STREAM]))
+            return chunk_tables(rng, geo, emp, scale, chunks, c, seq_counter, se, se_rng)
 
         # Generate chunk c+1 in a worker thread while chunk c is written (numpy and Parquet release the
         # GIL, so the two cores both work). Chunks are generated one after the other and written in order,
@@ -165,6 +180,7 @@ def _write(wh: Warehouse, scale: float, seed: int, chunks: int, hook: ProgressHo
                 tables, d = pending.result()
                 if c + 1 < chunks:
                     pending = pool.submit(generate, c + 1)
+                se_employees.append(tables.pop("_se_employees"))
                 persons += _write_chunk(w, tables, d, net_owed, seen, jobs_31dec)
         hook("employers", chunks, chunks + 1)
         w["dmfa_employer_declaration"].write(dmfa.declarations(emp, net_owed, seen))
@@ -174,7 +190,33 @@ def _write(wh: Warehouse, scale: float, seed: int, chunks: int, hook: ProgressHo
             )
         )
         hook("done", chunks + 1, chunks + 1)
-    return {"persons": persons, "writers": w}
+    se_files = social_economy.write_files(
+        np.random.default_rng(np.random.SeedSequence([seed, SOCIAL_ECONOMY_STREAM, 1])),
+        wh.root,
+        se,
+        emp,
+        pa.concat_tables(se_employees),
+    )
+    return {"persons": persons, "writers": w, "social_economy": se_files}
+
+
+def _import_providers(wh: Warehouse, seed: int, files: dict[str, list[Path]]) -> None:
+    """Load the provider files through the import (quarantine and report), as real deliveries are loaded.
+
+    The time stamp comes from the seed, so quarantine and Parquet file names are reproducible. The report
+    (``providers/15-018/import-report.json``) holds counts, rules and row numbers, never a value.
+    """
+    from crossroads.warehouse.imports import import_files
+
+    now = datetime.fromisoformat(created_for(seed))
+    reports = []
+    for name, paths in files.items():
+        result = import_files(wh.root, name, paths, now=now, keep_synthetic=True)
+        report = result.to_dict()
+        report["warehouse"] = "."  # the build directory is renamed afterwards
+        reports.append(report)
+    out = wh.root / social_economy.PROVIDER_DIR / "import-report.json"
+    out.write_text(json.dumps(reports, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _write_chunk(
@@ -203,8 +245,14 @@ def chunk_tables(
     chunks: int,
     c: int,
     seq_counter: np.ndarray[Any, Any],
+    se: social_economy.SocialEconomy | None = None,
+    se_rng: np.random.Generator | None = None,
 ) -> tuple[dict[str, pa.Table], dmfa.Dmfa]:
-    """Every person-level table of chunk ``c``."""
+    """Every person-level table of chunk ``c``, plus ``_se_employees``: its rows of the agency's lists.
+
+    ``se_rng`` draws the social-economy values (lists, OCMW and self-employment details) apart from ``rng``.
+    """
+    se_rng = se_rng if se_rng is not None else np.random.default_rng([c, SOCIAL_ECONOMY_STREAM])
     base = _id_base(c)
     people = population.generate(rng, geo, scale, chunks, c)
     out: dict[str, pa.Table] = {}
@@ -227,7 +275,27 @@ def chunk_tables(
     spells = benefits.spells(rng, people, car, runs, emp, geo, status)
     covid = spells.pop("_covid").column("flag").to_numpy(zero_copy_only=False)
     assist_eq = spells.pop("_assist_eq").column("flag").to_numpy(zero_copy_only=False)
+    spells["ocmw_employment"] = social_economy.ocmw_columns(
+        se_rng, spells["ocmw_employment"], emp, emp.table_employer
+    )
+    spells["self_employment"] = social_economy.self_employment_columns(se_rng, spells["self_employment"])
     out.update(spells)
+    if se is not None:
+        on_day = {
+            social_economy.REF_2008: car.job[:, social_economy.K_2008Q4],
+            social_economy.REF_2013: car.job[:, social_economy.K_2013Q4],
+        }
+        job_employer = {
+            ref: np.where(j >= 0, car.j_employer[np.maximum(j, 0)], -1).astype(np.int64)
+            for ref, j in on_day.items()
+        }
+        # the agency's origin: the nationality at birth, or the country of birth of a Belgian born abroad
+        fn = people.first_nationality.astype(np.int64)
+        origin = np.where(fn != 0, fn, people.birth_country.astype(np.int64))
+        foreign = np.where(origin == 0, 0, np.where(geo.is_eu[origin], 1, 2)).astype(np.int8)
+        out["_se_employees"] = social_economy.employees(
+            se_rng, se, emp, people.insz, job_employer, edu.level, foreign, car.disabled
+        )
     d = dmfa.Dmfa(car, people, emp, geo, rng, base, seq_counter)
     out.update(d.tables)
     out["socio_economic_position"] = positions.positions(people, car, runs, emp, status, assist_eq, covid)

@@ -26,6 +26,7 @@ from crossroads.warehouse.synthetic.employers import Employers
 from crossroads.warehouse.synthetic.geography import Geography
 from crossroads.warehouse.synthetic.period import N_QUARTERS, OPEN, Q_CODE, Q_END, Q_START, Q_YEAR, dates
 from crossroads.warehouse.synthetic.population import People
+from crossroads.warehouse.synthetic.social_economy import SE_FORMS
 
 JC_ERROR_RATE = 0.06
 
@@ -117,6 +118,13 @@ class Dmfa:
         quarter = pa.array(Q_CODE[k])
         insz = people.insz.take(pa.array(p.astype(np.int64)))
         occ_end = np.where(j_end <= qe, j_end - 1, OPEN)
+        # social-economy target-group jobs (SINE, annex 35 code 2) and art. 60 jobs (activation, code 2):
+        # stable per job, from a hash of the job number (no draw, so the chunk's stream is unchanged); about
+        # one in eight SE workers is supervisory staff, outside the measure
+        se_employer = pc.is_in(emp.table_employer.column("work_form"), value_set=pa.array(SE_FORMS))
+        se_job = se_employer.to_numpy(zero_copy_only=False)[e] & ((j * 2654435761) % 1000 < 880)
+        measure = (se_job | c.j_art60[j]) & (Q_CODE[k] >= 20031)
+        fixed_term = (j * 40503) % 1000 < 100  # ~10 % of the jobs are fixed-term (worker status T)
         tables: dict[str, pa.Table] = {}
         tables["dmfa_natural_person"] = pa.table(
             {
@@ -154,9 +162,10 @@ class Dmfa:
                 "mean_hours_worker": pa.array(np.round(3800 * frac).astype(np.int32)),
                 "mean_hours_reference": pa.array(np.full(n, 3800, np.int32)),
                 "contract_type": pa.array((frac < 1).astype(np.int8)),
-                "reorganisation_measure": pa.nulls(n, pa.string()),
-                "employment_measure": pa.nulls(n, pa.string()),
-                "worker_status": pa.nulls(n, pa.string()),
+                # a part-time career break runs alongside the job (the career_break table): annex 44 code 4
+                "reorganisation_measure": _code_where(c.j_part_break[j], "4"),
+                "employment_measure": _code_where(measure, "2"),
+                "worker_status": _code_where(fixed_term, "T"),
                 "retired": pa.array(np.zeros(n, bool)),
                 "apprentice": pa.nulls(n, pa.string()),
                 "remuneration_method": pa.array(
@@ -165,13 +174,23 @@ class Dmfa:
                 "nace": emp.nace.take(pa.array(e)),
             }
         )
+        # ~5 % of the occupation-quarters (a hash of the line number: no draw) have a quarter of their days
+        # under sickness (code 50) or temporary unemployment (code 70) besides code 1; totals unchanged
+        mixed = ((ids % 1_000_003) * 2654435761 >> 8) % 100 < 5
+        moved = np.where(mixed, days // 4, 0)
+        split = np.flatnonzero(moved > 0)
+        moved_hours = np.round(hours[split] * moved[split] / days[split]).astype(np.int64)
+        s_hours = hours.copy()
+        s_hours[split] -= moved_hours
+        s_order = np.argsort(np.r_[np.arange(n), split], kind="stable")
+        s_code = np.r_[np.zeros(n, np.int8), np.where(ids[split] % 7 < 4, 1, 2).astype(np.int8)]
         tables["dmfa_service"] = pa.table(
             {
-                "occupation_id": pa.array(ids),
-                "quarter": quarter,
-                "service_code": pa.array(["1"], pa.string()).take(pa.array(np.zeros(n, np.int8))),
-                "days": pa.array(days.astype(np.int32)),
-                "hours": pa.array(hours.astype(np.int32)),
+                "occupation_id": pa.array(np.r_[ids, ids[split]][s_order]),
+                "quarter": pa.array(Q_CODE[np.r_[k, k[split]][s_order]]),
+                "service_code": pa.array(["1", "50", "70"], pa.string()).take(pa.array(s_code[s_order])),
+                "days": pa.array(np.r_[days - moved, moved[split]][s_order].astype(np.int32)),
+                "hours": pa.array(np.r_[s_hours, moved_hours][s_order].astype(np.int32)),
             }
         )
         tables["dmfa_remuneration"] = pa.table(
@@ -192,10 +211,16 @@ class Dmfa:
         flemish_unit = geo.region[emp.unit_muni[unit]] == 0
         older = flemish_unit & (age >= 55) & (year >= 2017) & (wage_q / np.maximum(mu, 1e-6) < 13_945)
         s_idx, o_idx = np.flatnonzero(struct > 0), np.flatnonzero(older)
-        d_occ = np.r_[s_idx, o_idx]
-        d_code = np.r_[np.full(s_idx.size, "3000"), np.full(o_idx.size, "6320")].astype(object)
+        # SINE reduction (3240, from 2004) for the social-economy target-group jobs: 1,000 euro x mu a quarter
+        sine = np.flatnonzero(se_job & (year >= 2004))
+        d_occ = np.r_[s_idx, o_idx, sine]
+        d_code = np.r_[
+            np.full(s_idx.size, "3000"), np.full(o_idx.size, "6320"), np.full(sine.size, "3240")
+        ].astype(object)
         d_amount = np.r_[
-            struct[s_idx], np.round(np.where(age[o_idx] >= 60, 1500, 1000) * 100 * mu[o_idx])
+            struct[s_idx],
+            np.round(np.where(age[o_idx] >= 60, 1500, 1000) * 100 * mu[o_idx]),
+            np.round(1000 * 100 * mu[sine]),
         ].astype(np.int64)
         order = np.argsort(d_occ, kind="stable")
         d_occ, d_code, d_amount = d_occ[order], d_code[order], d_amount[order]
@@ -204,7 +229,8 @@ class Dmfa:
                 "occupation_id": pa.array(ids[d_occ]),
                 "quarter": pa.array(Q_CODE[k[d_occ]]),
                 "deduction_code": pa.array(d_code, pa.string()),
-                "base_cents": pa.array(amount[d_occ]),
+                # annex 4: code 3240 has no calculation base (forbidden), the others carry the wage
+                "base_cents": pa.array(amount[d_occ], mask=d_code == "3240"),
                 "amount_cents": pa.array(d_amount),
                 "start_right_date": dates(j_start[d_occ]),
                 "months_cost": pa.nulls(d_occ.size, pa.int16()),
@@ -244,6 +270,11 @@ class Dmfa:
         np.subtract.at(net, d_occ, d_amount)
         self.decl = decl
         self.net = net
+
+
+def _code_where(flag: npt.NDArray[np.bool_], code: str) -> pa.Array:
+    """``code`` where ``flag`` is set, null elsewhere."""
+    return pa.array(np.where(flag, np.array(code, dtype=object), np.array(None, dtype=object)), pa.string())
 
 
 def declarations(emp: Employers, net_owed: npt.NDArray[np.int64], seen: npt.NDArray[np.bool_]) -> pa.Table:

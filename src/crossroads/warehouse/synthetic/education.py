@@ -109,6 +109,19 @@ _AREAS = (
     "Personenzorg",
     "Bouw",
 )
+# subjects (onderwerpen) per study area, for ``certificate.study_subject`` (S003-3)
+_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "Handel": ("Boekhouden-informatica", "Verkoop", "Logistiek"),
+    "Techniek": ("Elektromechanica", "Elektriciteit", "Mechanica"),
+    "Gezondheidszorg": ("Verpleegkunde", "Vroedkunde", "Ergotherapie"),
+    "Onderwijs": ("Kleuteronderwijs", "Lager onderwijs", "Secundair onderwijs"),
+    "Sociaal-agogisch werk": ("Maatschappelijk werk", "Orthopedagogie", "Sociaal werk"),
+    "Economie": ("Bedrijfsbeheer", "Toegepaste economie", "Handelswetenschappen"),
+    "Taal- en letterkunde": ("Moderne talen", "Klassieke talen", "Vertaalkunde"),
+    "Industriële wetenschappen": ("Bouwkunde", "Chemie", "Elektronica-ICT"),
+    "Personenzorg": ("Verzorging", "Kinderzorg", "Haarzorg"),
+    "Bouw": ("Ruwbouw", "Houtbewerking", "Schilderwerk"),
+}
 
 
 def certificates(rng: np.random.Generator, people: People, edu: Education, id_base: int) -> pa.Table:
@@ -150,18 +163,29 @@ def certificates(rng: np.random.Generator, people: People, edu: Education, id_ba
     issuer = np.array([0, 1, 2, 3, 3])[level]
     issuer = np.where(is_adult, 1, issuer)
     form = np.where(is_adult, 1, np.where(rng.random(n) < 0.04, 2, 0))
+    # drawn in the order the table used to draw them, so the stream (and every later draw) is unchanged
+    field_i = rng.integers(0, len(_FIELDS), n)
+    area = rng.integers(0, len(_AREAS), n)
+    ids = id_base + np.arange(n, dtype=np.int64)
+    # the subject within the study area: a fixed hash of the certificate number (no draw from the stream)
+    subject = np.array([_SUBJECTS[a][0] for a in _AREAS], dtype=object)[area]
+    for i, a in enumerate(_AREAS):
+        sel = np.flatnonzero(area == i)
+        options = np.array(_SUBJECTS[a], dtype=object)
+        subject[sel] = options[((ids[sel] % 104_729) * 2_654_435_761 >> 7) % options.size]
     return pa.table(
         {
-            "certificate_id": pa.array(id_base + np.arange(n, dtype=np.int64)),
+            "certificate_id": pa.array(ids),
             "insz": people.insz.take(pa.array(person)),
             "level": pa.array(["SEC", "POSTSEC", "BACH", "MAST", "DOC"], pa.string()).take(pa.array(level)),
             "detailed_level": detail_labels.take(pa.array(detail)),
             "qualification_level": pa.array(vks),
-            "field": pa.array(_FIELDS, pa.string()).take(pa.array(rng.integers(0, len(_FIELDS), n))),
+            "field": pa.array(_FIELDS, pa.string()).take(pa.array(field_i)),
             "direction": pa.array(
                 ["algemeen", "technisch", "beroeps", "kunst", "academisch", "professioneel"], pa.string()
             ).take(pa.array(np.where(level == 0, detail, 4 + (level > 1)))),
-            "study_area": pa.array(_AREAS, pa.string()).take(pa.array(rng.integers(0, len(_AREAS), n))),
+            "study_area": pa.array(_AREAS, pa.string()).take(pa.array(area)),
+            "study_subject": pa.array(subject, pa.string()),
             "education_form": pa.array(
                 ["dagonderwijs", "volwassenenonderwijs", "duaal leren"], pa.string()
             ).take(pa.array(form)),
