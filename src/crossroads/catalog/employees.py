@@ -240,8 +240,8 @@ VARIABLES: tuple[Variable, ...] = (
         SE_EMPLOYEES,
         _provider_field("staff_type"),
         "Staff type as the provider (VSAWSE) lists the employee at the reference date in the point's "
-        "quarter; with several listed employers the one of the main job of the quarter, else the lowest "
-        "enterprise number. Empty when not listed.",
+        "quarter (a list holds a person once; should a list name them with several employers, the line "
+        "with the lowest enterprise number). Empty when not listed.",
         labels=_codelist_labels(PROVIDER_EMPLOYEES, "staff_type"),
         requirement="S001-1",
     ),
