@@ -8,6 +8,17 @@ every byte for the warehouse's identifiers and publishes atomically; governance 
 for retention and appends the audit event. The CLI (``crossroads extract``, ``crossroads demo``) only
 calls :func:`run`.
 
+Aggregate datasets (``unit: aggregate``, S001-6) are not microdata: the person-based risk step skips them
+and their counts below ``min_cell`` are replaced by a mere mention (:func:`hide_small_counts`). The permit's
+geographic fallback (15/018, S001-4) is applied per record before the risk step
+(:func:`apply_geographic_fallback`). Files without quasi-identifiers (employer, job, record files of a
+permit whose quasi-identifiers are person characteristics) are listed in the risk report, not assessed.
+
+Phase 2 (``enclave=True``, ``crossroads extract --phase 2 --enclave``): the same flow on the full
+populations writes an enclave *workspace* (registered as such for retention, audited as
+``extract.enclave``): pseudonymised with the permit's conversion table (so phase-1 and phase-2 numbers
+agree), leak-scanned, aggregates cut to min_cell, microdata unprotected because they never leave.
+
 Reference dates (``--as-of``): the permits of the seeds are historical (21/150 expired on 1 Sep 2024),
 so a date other than today is allowed only on a synthetic warehouse, and is then recorded as a
 simulation in the manifest and the audit trail.
@@ -59,6 +70,8 @@ class ExtractRequest:
     backend: str = "duckdb"
     formats: tuple[str, ...] = FORMATS
     actor: str = field(default_factory=lambda: _current_user())
+    enclave: bool = False
+    """Phase 2: build the full populations into an enclave workspace under ``out`` (never a delivery)."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +326,181 @@ def _missing_as_class(tables: Mapping[str, pa.Table], settings: Any) -> dict[str
     return out
 
 
+# ----------------------------------------------------------------------------- aggregates and geography
+def hide_small_counts(table: pa.Table, count_columns: list[str], min_cell: int) -> pa.Table:
+    """An aggregate with every count below ``min_cell`` replaced by a mere mention (S001-6).
+
+    The count becomes empty and ``below_min_cell`` is 1 on that row (0 elsewhere): the researcher sees
+    that a small group exists, never its size. Only the cell itself is hidden (primary suppression);
+    the aggregates carry no totals from which a hidden cell could be recovered by subtraction.
+    """
+    import pyarrow.compute as pc
+
+    below: pa.ChunkedArray | pa.Array | None = None
+    out = table
+    for column in count_columns:
+        values = out.column(column)
+        small = pc.fill_null(pc.less(values, min_cell), False)
+        out = out.set_column(out.column_names.index(column), column,
+                             pc.if_else(small, pa.scalar(None, values.type), values))
+        below = small if below is None else pc.or_(below, small)
+    if below is None:
+        return table
+    return out.append_column(BELOW_MIN_CELL, pc.cast(below, pa.int8()))
+
+
+BELOW_MIN_CELL = "below_min_cell"
+LEVEL_SUFFIX = "_level"
+
+
+def fallback_columns(settings: Any) -> list[str]:
+    """The columns the geographic fallback adds next to its first level (``municipality_werkwinkel`` ...)."""
+    levels = list(getattr(settings, "geographic_fallback", ()) or ())
+    if not levels:
+        return []
+    return [f"{levels[0]}_{level}" for level in levels[1:]] + [levels[0] + LEVEL_SUFFIX]
+
+
+def apply_geographic_fallback(table: pa.Table, settings: Any, name: str = "data") -> pa.Table:
+    """The permit's geographic fallback (15/018, S001-4) applied to every row of a delivered table.
+
+    Counted per person (one record per person and municipality, like the risk step): a municipality
+    shared by fewer than ``min_cell`` persons is replaced by the next level (werkwinkel with its
+    arrondissement), and if still too small by the last (arrondissement alone). The first level's
+    column is emptied where a record fell back; ``<first>_<level>`` columns hold each coarser level
+    (filled down to the level published) and ``<first>_level`` names the level shown. Values outside the
+    hierarchy (abroad, unknown) and missing values are left as they are, with no level.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from crossroads.disclosure import geographic_fallback
+    from crossroads.disclosure.hierarchy import geography
+
+    levels = list(getattr(settings, "geographic_fallback", ()) or ())
+    if not levels or levels[0] not in table.column_names or table.num_rows == 0:
+        return table
+    first = levels[0]
+    hierarchy = geography()
+    known = set(hierarchy.mapping(first))
+    values = table.column(first).cast(pa.string()).to_pylist()
+    person = table.column("person_seq").to_pylist() if "person_seq" in table.column_names else None
+    keys = [(person[i] if person is not None else i, v) for i, v in enumerate(values)]
+    records = sorted({k for k in keys if k[1] is not None and k[1] in known}, key=lambda k: (str(k[0]), k[1]))
+    extra = fallback_columns(settings)
+    new: dict[str, list[Any]] = {c: [None] * table.num_rows for c in [first, *extra]}
+    new[first] = list(values)
+    if records:
+        frame = pd.DataFrame({first: [k[1] for k in records]})
+        fb = geographic_fallback(frame, hierarchy, column=first, fallback=levels,
+                                 min_count=int(getattr(settings, "min_cell", 5) or 5), table=name)
+        decided = {k: j for j, k in enumerate(records)}
+        cols = {first: fb.data[first].to_numpy(dtype=object)}
+        for level, column in zip(levels[1:], extra, strict=False):
+            cols[column] = fb.data[level].to_numpy(dtype=object)
+        cols[extra[-1]] = fb.data["geo_level"].to_numpy(dtype=object)
+        for i, k in enumerate(keys):
+            j = decided.get(k)
+            if j is None:
+                continue
+            for column, array in cols.items():
+                v = array[j]
+                new[column][i] = None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+    out = table.set_column(table.column_names.index(first), first, pa.array(new[first], pa.string()))
+    position = out.column_names.index(first) + 1
+    for offset, column in enumerate(extra):
+        if column in out.column_names:
+            out = out.remove_column(out.column_names.index(column))
+        out = out.add_column(position + offset, column, pa.array(new[column], pa.string()))
+    return out
+
+
+def _published_geography(table: pa.Table, settings: Any) -> pa.Array:
+    """The finest geographic value each row shows after the fallback, tagged with its level (for the risk
+    step, which must count published values, not the emptied municipality column)."""
+    levels = list(getattr(settings, "geographic_fallback", ()) or ())
+    first = levels[0]
+    columns = [first, *fallback_columns(settings)[:-1]]
+    rows = [table.column(c).to_pylist() for c in columns]
+    level = table.column(first + LEVEL_SUFFIX).to_pylist()
+    out = []
+    for i, lv in enumerate(level):
+        if lv is None:
+            out.append(rows[0][i])  # outside the hierarchy or missing: shown as it is
+            continue
+        j = levels.index(lv)
+        out.append(f"{lv}:{rows[j][i]}")
+    return pa.array(out, pa.string())
+
+
+def protect_with_fallback(tables: Mapping[str, pa.Table], settings: Any, title: str,
+                          ) -> tuple[dict[str, pa.Table], DeliveredRisk]:
+    """:func:`protect_risk` on the tables after the geographic fallback.
+
+    The risk step sees the published geography (level and value) in the first level's column and does
+    not apply the fallback again; a value it suppresses there empties every level column of that row.
+    """
+    levels = list(getattr(settings, "geographic_fallback", ()) or ())
+    if not levels:
+        return protect_risk(tables, settings, title=title)
+    first = levels[0]
+    after = {name: apply_geographic_fallback(t, settings, name) for name, t in tables.items()}
+    shown = {}
+    for name, t in after.items():
+        if first + LEVEL_SUFFIX in t.column_names:
+            t = t.set_column(t.column_names.index(first), first, _published_geography(t, settings))
+        shown[name] = t
+    plain = _without_fallback(settings)
+    protected, risk = protect_risk(shown, plain, title=title)
+    out = {}
+    for name, t in protected.items():
+        original = after[name]
+        if first + LEVEL_SUFFIX in original.column_names:
+            import pyarrow.compute as pc
+
+            gone = pc.and_(pc.is_null(t.column(first)), pc.is_valid(shown[name].column(first)))
+            t = t.set_column(t.column_names.index(first), first, original.column(first))
+            for column in [first, *fallback_columns(settings)]:
+                values = t.column(column)
+                t = t.set_column(t.column_names.index(column), column,
+                                 pc.if_else(gone, pa.scalar(None, values.type), values))
+        out[name] = t
+    return out, risk
+
+
+def _without_fallback(settings: Any) -> Any:
+    copy = getattr(settings, "model_copy", None)
+    if callable(copy):
+        return copy(update={"geographic_fallback": []})
+    from crossroads.disclosure.assessment import Settings
+
+    s = Settings.from_any(settings)
+    return Settings(s.min_cell, s.k, s.quasi_identifiers, s.sensitive, (), s.suppression_limit)
+
+
+def protect_delivery_tables(
+    tables: Mapping[str, pa.Table], settings: Any, aggregates: Mapping[str, list[str]], title: str
+) -> tuple[dict[str, pa.Table], DeliveredRisk]:
+    """The disclosure step of a delivery: small counts of aggregates hidden, microdata protected per person.
+
+    Aggregate datasets are not microdata (no person per row): the person-based risk step skips them and
+    their counts below ``min_cell`` are hidden instead (:func:`hide_small_counts`).
+    """
+    min_cell = int(getattr(settings, "min_cell", 5) or 5)
+    micro = {n: t for n, t in tables.items() if n not in aggregates}
+    if micro:
+        protected, risk = protect_with_fallback(micro, settings, title)
+    else:
+        protected, risk = {}, None
+    out = {}
+    for name, t in tables.items():
+        out[name] = hide_small_counts(t, list(aggregates[name]), min_cell) if name in aggregates \
+            else protected[name]
+    if risk is None:
+        raise PartNotReady("the delivery holds aggregates only; the risk report needs a microdata file")
+    return out, risk
+
+
 # ----------------------------------------------------------------------------- codebook entries
 _STRUCTURAL: dict[str, tuple[str, str, str]] = {
     # column -> (Dutch label, English label, unit)
@@ -327,6 +515,10 @@ _STRUCTURAL: dict[str, tuple[str, str, str]] = {
     "measure_quarter": ("meetkwartaal van de jaarlijkse kenmerken (JJJJK)",
                         "quarter the yearly characteristics are measured in (YYYYQ)", "person-year"),
     "after_outflow": ("kwartaal na de uitstroom", "quarter after the outflow", "person-quarter"),
+    "record_seq": ("volgnummer van het record bij de persoon (1, 2, ... naar datum)",
+                   "number of the record within the person (1, 2, ... by date)", "person-record"),
+    "below_min_cell": ("aantal kleiner dan de minimale celgrootte van de machtiging: niet vermeld (1 = ja)",
+                       "count below the permit's minimum cell size: not shown (1 = yes)", "aggregate"),
 }
 _YES_NO = {"0": "neen", "1": "ja"}
 _AFTER_SUFFIXES = ("_after_outflow", "_after")
@@ -338,18 +530,23 @@ def variable_infos(version: Any, dataset: Any, columns: list[str]) -> dict[str, 
 
     requests = {r.column_name: r for r in dataset.variables}
     groups = {f"in_{g.name}": g for g in version.target_groups}
+    geo = _fallback_infos(getattr(version, "disclosure", None))
     infos: dict[str, VariableInfo] = {}
     for column in columns:
+        if column in geo and column not in requests:
+            infos[column] = geo[column]
+            continue
         if column in _STRUCTURAL:
             nl, en, unit = _STRUCTURAL[column]
-            labels = _YES_NO if column == "after_outflow" else None
+            labels = _YES_NO if column in ("after_outflow", "below_min_cell") else None
             infos[column] = VariableInfo(column, nl, en, unit=unit, value_labels=labels)
             continue
         if column in groups:
             # membership flag of a jointly sampled population (the workers by source, S000-3)
             group = groups[column]
+            entity = "employer" if getattr(group, "entity", "person") == "employer" else "person-year"
             infos[column] = VariableInfo(column, f"behoort tot: {group.label}",
-                                         f"belongs to target group {group.name}", unit="person-year",
+                                         f"belongs to target group {group.name}", unit=entity,
                                          value_labels=_YES_NO, description=group.description or "")
             continue
         request, suffix = requests.get(column), ""
@@ -376,6 +573,29 @@ def variable_infos(version: Any, dataset: Any, columns: list[str]) -> dict[str, 
     return infos
 
 
+def _fallback_infos(settings: Any) -> dict[str, VariableInfo]:
+    """Codebook entries of the columns the geographic fallback adds (15/018, S001-4)."""
+    levels = list(getattr(settings, "geographic_fallback", ()) or ())
+    if not levels:
+        return {}
+    min_cell = int(getattr(settings, "min_cell", 5) or 5)
+    first = levels[0]
+    rule = (f"{first} shown only where at least {min_cell} persons share it; else "
+            + ", then ".join(levels[1:]) + " (the permit's geographic fallback, applied per record)")
+    out = {first: VariableInfo(first, f"{first} (leeg waar teruggevallen op een grovere indeling)",
+                               f"{first} (empty where the record fell back to a coarser level)",
+                               unit="person", description=rule)}
+    for level in levels[1:]:
+        column = f"{first}_{level}"
+        out[column] = VariableInfo(column, f"{level} van de {first} (na de terugvalregel)",
+                                   f"{level} of the {first} (after the fallback)", unit="person",
+                                   description=rule)
+    out[first + LEVEL_SUFFIX] = VariableInfo(
+        first + LEVEL_SUFFIX, "getoond geografisch niveau", "geographic level shown", unit="person",
+        value_labels={level: level for level in levels}, description=rule)
+    return out
+
+
 # ----------------------------------------------------------------------------- checks
 def check_reference_date(as_of: date | None, today: date, warehouse: Any) -> tuple[date, bool]:
     """(reference date, simulation?) — a date other than today only on a synthetic warehouse."""
@@ -389,7 +609,7 @@ def check_reference_date(as_of: date | None, today: date, warehouse: Any) -> tup
     return as_of, True
 
 
-def check_permit(permit: Any, store: Any, as_of: date, phase: int) -> Any:
+def check_permit(permit: Any, store: Any, as_of: date, phase: int, enclave: bool = False) -> Any:
     """The permit version in force on ``as_of`` after the file's and the registry's checks."""
     from crossroads.governance import PermitRefused
     from crossroads.permits import PermitNotInForce
@@ -407,9 +627,12 @@ def check_permit(permit: Any, store: Any, as_of: date, phase: int) -> Any:
         raise ExtractRefused(
             f"permit {permit.number}: the file's version in force on {as_of.isoformat()} is "
             f"{version.version} but the registry's is {registered.version}; register the amended file")
-    if phase != 1:
+    if phase != 1 and not enclave:
         raise ExtractRefused(f"permit {permit.number}: phase {phase} data never leaves as a delivery; "
-                             "phase 2 runs on the full population inside the enclave")
+                             "phase 2 runs on the full population inside the enclave (--enclave builds "
+                             "its workspace)")
+    if phase == 1 and enclave:
+        raise ExtractRefused(f"permit {permit.number}: an enclave workspace holds phase 2 only")
     if phase not in version.phases:
         raise ExtractRefused(f"permit {permit.number} version {version.version} has no phase {phase}")
     return version
@@ -440,7 +663,7 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     wh.manifest()  # a clear WarehouseError when it is not one
     try:
         as_of, simulation = check_reference_date(request.as_of, today, wh)
-        version = check_permit(permit, store, as_of, request.phase)
+        version = check_permit(permit, store, as_of, request.phase, request.enclave)
         check_key(store, permit.number)
     except ExtractRefused as refusal:
         store.audit.append(request.actor, "extract.refused", permit=permit.number,
@@ -454,10 +677,19 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     conversion = conversion_table(store, permit.number)
     tables = pseudonymise(extract.datasets, extract.identifier_columns, conversion)
     tell("applying the permit's disclosure settings (small-cell risk and remedies)")
-    tables, risk = protect_risk(
-        tables, version.disclosure,
-        title=f"Small-cell risk analysis — permit {permit.number} version {version.version}, "
-        f"phase {request.phase} (remedies applied to the delivered files)")
+    aggregates = getattr(extract, "aggregates", {}) or {}
+    risk: Any = None
+    if request.enclave:
+        # Phase 2 stays in the secure environment: the microdata keep every value (outputs are checked
+        # at the airlock); only the anonymous aggregates are cut to the permit's minimum cell already.
+        min_cell = int(version.disclosure.min_cell or 5)
+        tables = {n: hide_small_counts(t, list(aggregates[n]), min_cell) if n in aggregates else t
+                  for n, t in tables.items()}
+    else:
+        tables, risk = protect_delivery_tables(
+            tables, version.disclosure, aggregates,
+            title=f"Small-cell risk analysis — permit {permit.number} version {version.version}, "
+            f"phase {request.phase} (remedies applied to the delivered files)")
     datasets = []
     for spec in version.datasets:
         if spec.name not in tables:
@@ -489,14 +721,25 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
                                       "scale": warehouse_manifest.get("scale"),
                                       "manifest_sha256": _sha256(wh.manifest_path)},
                         "backend": request.backend,
+                        # which amendment governed this run (21/128 has three versions, S003-5)
+                        "version_in_force": {"version": version.version,
+                                             "approved": version.approved.isoformat(),
+                                             "effective": version.effective.isoformat()},
                         "leak_scan": {"identifiers": identifiers.counts()},
-                        "disclosure": _manifest_entry(risk)})
+                        "disclosure": _manifest_entry(risk),
+                        **({"enclave": {"workspace": True, "note": ENCLAVE_NOTE}}
+                           if request.enclave else {})})
     rows = {d.name: d.table.num_rows for d in datasets}
     try:
         # No delivery may exist without its retention entry and its audit event.
-        store.register_delivery(permit.number, version.version, delivered.path, run_date, phase=request.phase)
+        if request.enclave:
+            store.register_workspace(permit.number, version.version, delivered.path, run_date)
+        else:
+            store.register_delivery(permit.number, version.version, delivered.path, run_date,
+                                    phase=request.phase)
         store.audit.append(
-            request.actor, "extract", permit=permit.number, version=version.version, purpose=purpose[:500],
+            request.actor, "extract.enclave" if request.enclave else "extract", permit=permit.number,
+            version=version.version, purpose=purpose[:500],
             counts={**{f"rows_{k}": v for k, v in rows.items()},
                     "files": len(delivered.manifest["files"]) + 1},
             detail={"delivery": info.name, "phase": request.phase, "as_of": as_of.isoformat(),
@@ -505,9 +748,13 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     except BaseException:
         shutil.rmtree(delivered.path, ignore_errors=True)
         raise
-    risk_dict = risk.to_dict()
+    risk_dict = risk.to_dict() if risk is not None else {}
     return ExtractResult(delivered, permit.number, version.version, as_of, simulation, seed, rows,
                          risk_dict if isinstance(risk_dict, dict) else {})
+
+
+ENCLAVE_NOTE = ("phase-2 workspace of the secure environment: the full populations, pseudonymised; it is not "
+                "a delivery and nothing in it leaves except anonymous results through the airlock")
 
 
 class DeliveredRisk:

@@ -142,3 +142,21 @@ def test_label_encoding_is_one_to_one_and_covers_every_value(scheme: list[str], 
         elif code in scheme:
             # the original code is recoverable from the label
             assert enc.labels[number] == f"{code}: label {code}"
+
+
+def test_long_labelled_names_are_written_to_stata(tmp_path: Path) -> None:
+    # pyreadstat names the n-th value-label set "<column><n>": a 31-character labelled column as the 11th
+    # labelled column would make a 33-character name; it is moved before the other labelled columns
+    long = "self_employed_contribution_code"
+    assert len(long) == 31
+    columns = {"person_seq": pa.array([1, 2], pa.int64())}
+    columns |= {f"flag_{i}": ["0", "1"] for i in range(10)}
+    columns[long] = ["0", "1"]
+    yes_no = {"0": "neen", "1": "ja"}
+    infos = {c: VariableInfo(c, c, value_labels=None if c == "person_seq" else yes_no) for c in columns}
+    ds = Dataset("wide", "Wide", "person", pa.table(columns), infos)
+    written = write_dataset(ds, tmp_path, ("dta", "parquet"))
+    df, meta = pyreadstat.read_dta(str(tmp_path / written[0]))
+    assert list(df.columns) == ["person_seq", long, *[f"flag_{i}" for i in range(10)]]
+    assert meta.variable_value_labels[long] == {0: "neen", 1: "ja"}
+    assert pq.read_table(tmp_path / written[1]).column_names == list(columns)  # other formats keep the order

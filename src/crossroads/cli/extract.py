@@ -79,7 +79,9 @@ def delivery_table(result: Any) -> Table:
 def summary_line(result: Any) -> str:
     sim = f" (SIMULATION as of {result.as_of.isoformat()})" if result.simulation else ""
     files = len(result.delivery.manifest["files"]) + 1
-    return (f"Delivered permit {result.permit_number} version {result.version} phase 1{sim}: "
+    what = "Built the enclave workspace of" if result.delivery.manifest.get("enclave") else "Delivered"
+    phase = result.delivery.manifest.get("phase", 1)
+    return (f"{what} permit {result.permit_number} version {result.version} phase {phase}{sim}: "
             f"{len(result.rows)} datasets, {sum(result.rows.values()):,} rows, {files} files, "
             f"no identifier found -> {result.path}")
 
@@ -99,8 +101,14 @@ def extract(
     backend: Annotated[str, typer.Option("--backend", help="duckdb or spark.")] = "duckdb",
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: parquet,csv,dta,sav.")] = (
         "parquet,csv,dta,sav"),
+    enclave: Annotated[bool, typer.Option(
+        "--enclave", help="Phase 2: build the full populations into an enclave workspace under --out "
+        "(not a delivery; nothing in it leaves).")] = False,
 ) -> None:
-    """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish."""
+    """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish.
+
+    With ``--phase 2 --enclave``: the full populations into an enclave workspace instead (never a delivery).
+    """
     from crossroads import extraction
     from crossroads.delivery.contents import DeliveryError
     from crossroads.delivery.formats import parse_formats
@@ -115,7 +123,7 @@ def extract(
         raise typer.BadParameter(str(exc), param_hint="--formats") from None
     request = extraction.ExtractRequest(permit_file=permit_file, warehouse=warehouse, out=out, phase=phase,
                                         as_of=parse_date(as_of, "--as-of"), seed=seed, backend=backend,
-                                        formats=chosen)
+                                        formats=chosen, enclave=enclave)
     try:
         with stage_progress(total=12) as step:
             result = extraction.run(request, step=step)

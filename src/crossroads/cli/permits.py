@@ -23,7 +23,7 @@ from crossroads.permits import (
     load,
 )
 from crossroads.permits import schema as permit_schema
-from crossroads.permits.vocabulary import check_rules, check_variables
+from crossroads.permits.vocabulary import check_requests, check_rules, check_variables
 
 app = typer.Typer(
     help="Permits (deliberations): validate, show, export the format's schema.", no_args_is_help=True
@@ -62,6 +62,15 @@ def _population_rules() -> tuple[list[str] | None, str | None]:
     if names is None:  # the engine may keep its rules in a submodule
         names, _ = _optional_names("crossroads.engine.population", "population_rules")
     return names, (None if names is not None else reason)
+
+
+def _catalog_variables() -> dict[str, object]:
+    """Catalog name -> Variable (units and options), for the request checks."""
+    try:
+        from crossroads import catalog
+    except ImportError:
+        return {}
+    return {v.name: v for v in catalog.all()}
 
 
 def _print_issue(issue: PermitIssue) -> None:
@@ -105,6 +114,7 @@ def validate(
         else:
             if variable_names is not None:
                 issues += check_variables(permit, variable_names)
+                issues += check_requests(permit, _catalog_variables())
             if rule_names is not None:
                 issues += check_rules(permit, rule_names)
         if issues:

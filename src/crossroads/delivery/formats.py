@@ -130,10 +130,40 @@ def write_csv(dataset: Dataset, path: Path) -> None:
     pacsv.write_csv(dataset.table, path, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
 
 
+STATA_NAME_MAX = 32
+
+
+def _stata_order(dataset: Dataset, frame: pd.DataFrame, value_labels: Mapping[str, Any]) -> pd.DataFrame:
+    """The frame with long labelled columns moved forward, so that pyreadstat can name their label sets.
+
+    pyreadstat names the value-label set of the n-th labelled column ``<column><n>`` and Stata allows 32
+    characters: a labelled column of 31 characters must be among the first ten labelled columns, one of 32
+    cannot be written at all. Only when needed, such columns move just before the first labelled column
+    (the Stata file's column order then differs from the other formats; names and labels do not).
+    """
+    labelled = [c for c in frame.columns if c in value_labels]
+    too_long = [c for c in labelled if len(c) >= STATA_NAME_MAX]
+    if too_long:
+        raise DeliveryError(
+            f"dataset {dataset.name!r}, column {too_long[0]!r}: a labelled column needs a name of at most "
+            f"{STATA_NAME_MAX - 1} characters for Stata; give the permit line a shorter `column:`"
+        )
+    if all(len(c) + len(str(n)) <= STATA_NAME_MAX for n, c in enumerate(labelled)):
+        return frame
+    first = [c for c in labelled if len(c) == STATA_NAME_MAX - 1]
+    if len(first) > 10:
+        raise DeliveryError(f"dataset {dataset.name!r}: more than ten labelled columns of 31 characters")
+    columns = list(frame.columns)
+    base = [c for c in columns if c not in first]
+    position = sum(1 for c in columns[: columns.index(labelled[0])] if c not in first)
+    return frame[base[:position] + first + base[position:]]
+
+
 def write_dta(dataset: Dataset, path: Path) -> None:
     import pyreadstat
 
     frame, value_labels = _labelled_frame(dataset)
+    frame = _stata_order(dataset, frame, value_labels)
     pyreadstat.write_dta(frame, str(path), file_label=dataset.label[:80],
                          column_labels={v.name: _variable_label(v) for v in dataset.columns},
                          variable_value_labels=value_labels, version=15)

@@ -1,10 +1,29 @@
-"""Compile a permit version into expressions per dataset and run them (issue 3, items 3 and 4).
+"""Compile a permit version into expressions per dataset and run them (issue 3, items 3 and 4; issue 6).
 
 Order of work: link the provider inputs (match reports) -> resolve every target group per year
-(population rules + domicile) -> the overlap of jointly sampled groups -> the phase-1 sample -> per dataset
-its frame (selection, measurement, quarters) -> one derivation per requested catalog variable -> a pyarrow
-table sorted by its keys. Rows keep ``insz`` (and the main employer's ``enterprise_number`` where job
-variables are requested); ``identifier_columns`` lists them for the pseudonyms step.
+(population rules + domicile; a group's ``params.input`` is replaced by the version's ``ProviderInput``)
+-> the overlap of jointly sampled groups -> the phase-1 sample (one draw per group or joint sample) -> per
+dataset its frame -> one derivation per requested catalog variable -> a pyarrow table sorted by its keys.
+
+Frames by dataset unit (keys in brackets):
+
+- ``person-year`` [insz, year], ``person-quarter`` [insz, year, quarter], windows of quarters (21/150).
+- ``person`` [insz]: the persons of the groups in the year of ``reference_date``, measured in its quarter.
+- ``person-record`` [insz, record_seq]: the rows of the one record table the record variables read
+  (``Variable.record_table``) for the persons of the groups; person variables are measured in the
+  quarter of the table's first date field (certificate: issue_date) and refused when it has none;
+  ``record_seq`` numbers a person's records 1, 2, ... by that date (the source's record number stays home).
+- ``employer`` [enterprise_number]: the employers of employer groups in the reference year.
+- ``job-quarter`` [insz, enterprise_number, quarter]: every DmfA job of the persons in the quarter.
+- ``aggregate``: distinct persons (``person_count``) or employers (``employer_count``) per combination of
+  the other variables, at the reference date; small counts are hidden by the delivery's disclosure step.
+
+Variables by unit: person variables join on ``insz`` and the measurement quarter; employer variables on
+``enterprise_number`` (in person datasets: the person's main employer of the quarter, attached here); job
+variables only in job-quarter datasets, record variables only in person-record datasets. Rows keep ``insz``
+and ``enterprise_number``; ``identifier_columns`` lists them (and any identifier-valued variable) for the
+pseudonyms step. ``employer_seq`` is the row's ``enterprise_number`` column itself (delivered as the
+sequence number), ``group_membership`` the frame's ``in_<group>`` flags.
 """
 
 from __future__ import annotations
@@ -23,11 +42,12 @@ import pyarrow.compute as pc
 from rich.progress import Progress
 
 from crossroads import catalog
-from crossroads.catalog import jobs
+from crossroads.catalog import frames, jobs
 from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
 from crossroads.engine.backends import BackendName, Engine, EngineError, connect
+from crossroads.permits.vocabulary import unit_mismatch
 from crossroads.warehouse.schema import table_names
 from crossroads.warehouse.storage import Warehouse
 
@@ -48,6 +68,8 @@ class Extract:
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     """Dataset -> delivered column -> catalog variable (a request's ``column`` may rename)."""
+    aggregates: dict[str, list[str]] = field(default_factory=dict)
+    """Aggregate dataset -> its count column(s), whose small counts the disclosure step hides."""
     match_reports: dict[str, dict[str, int]] = field(default_factory=dict)
     population_counts: dict[str, int] = field(default_factory=dict)
     population_counts_by_year: dict[str, dict[int, int]] = field(default_factory=dict)
@@ -56,10 +78,51 @@ class Extract:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+ENTITY_KEY = {"person": "insz", "employer": EMPLOYER_COLUMN}
+"""The key column of each kind of target group's members."""
+PERSON_VARIABLE_UNITS = ("person-year", "person-quarter")
+BELOW_MIN_CELL = "below_min_cell"
+
+
+def _input_of(version: Any, group: Any, name: Any) -> Any:
+    inputs = {i.name: i for i in getattr(version, "inputs", []) or []}
+    if not isinstance(name, str) or name not in inputs:
+        known = ", ".join(sorted(inputs)) or "none"
+        raise EngineError(
+            f"target group {group.name!r}: params.input {name!r} is not an input of permit version "
+            f"{version.version} (inputs: {known})"
+        )
+    return inputs[name]
+
+
+def _quarter_param(group: Any) -> int | None:
+    q = group.params.get("quarter")
+    if q is None:
+        return None
+    if not (isinstance(q, int) or (isinstance(q, str) and q.isdigit())) or int(q) % 10 not in (1, 2, 3, 4):
+        raise EngineError(f"target group {group.name!r}: params.quarter must be YYYYQ, e.g. 20134")
+    return int(q)
+
+
 def _years(group: Any, version: Any) -> tuple[int, int]:
+    """The group's years: its own; else (groups without years, 15/018) the year of ``params.quarter``, of
+    its input's reference date, of the reference dates or windows of the datasets that use it; else the
+    span of those datasets' years."""
     if group.years is not None:
         return int(group.years.first), int(group.years.last)
-    spans = [d.years for d in version.datasets if group.name in d.populations and d.years is not None]
+    q = _quarter_param(group)
+    if q is not None:
+        return q // 10, q // 10
+    if "input" in group.params:
+        ref = _input_of(version, group, group.params["input"]).reference_date
+        if ref is not None:
+            return ref.year, ref.year
+    using = [d for d in version.datasets if group.name in d.populations]
+    refs = [d.reference_date.year for d in using if getattr(d, "reference_date", None) is not None]
+    refs += [d.window.reference.year for d in using if d.window is not None]
+    if refs:
+        return min(refs), max(refs)
+    spans = [d.years for d in using if d.years is not None]
     if not spans:
         raise EngineError(f"target group {group.name!r} has no years and no dataset gives them")
     return min(s.first for s in spans), max(s.last for s in spans)
@@ -94,11 +157,25 @@ class _Run:
         self.pops: dict[str, ir.Table] = {}
         self.systems: dict[str, ir.Table] = {}
 
+    def entity(self, name: str) -> str:
+        return str(getattr(self.groups[name], "entity", "person") or "person")
+
+    def key(self, name: str) -> str:
+        return ENTITY_KEY[self.entity(name)]
+
+    def params(self, name: str) -> dict[str, Any]:
+        """The group's params, with ``input`` (an input's name) replaced by the version's ProviderInput."""
+        g = self.groups[name]
+        params = dict(g.params)
+        if "input" in params:
+            params["input"] = _input_of(self.version, g, params["input"])
+        return params
+
     def population(self, name: str) -> ir.Table:
         if name not in self.pops:
             g = self.groups[name]
             first, last = _years(g, self.version)
-            pop = population.target_group(self.engine, g.rule, first, last, dict(g.params))
+            pop = population.target_group(self.engine, g.rule, first, last, self.params(name))
             self.pops[name] = self.engine.materialise(pop)
         return self.pops[name]
 
@@ -107,23 +184,25 @@ class _Run:
         if name not in self.systems:
             g = self.groups[name]
             first, last = _years(g, self.version)
-            m = population.members(self.engine, g.rule, first - 1, last + 1, dict(g.params))
+            m = population.members(self.engine, g.rule, first - 1, last + 1, self.params(name))
             self.systems[name] = self.engine.materialise(m)
         return self.systems[name]
 
-    def restrict(self, name: str, persons: ir.Table) -> None:
-        self.pops[name] = self.engine.materialise(self.population(name).semi_join(persons, "insz"))
+    def restrict(self, name: str, members: ir.Table) -> None:
+        key = self.key(name)
+        self.pops[name] = self.engine.materialise(self.population(name).semi_join(members, key))
 
 
 def _union_with_flags(run: _Run, names: list[str]) -> ir.Table:
+    key = run.key(names[0])
     parts = []
     for n in names:
-        p = run.population(n).select("insz", "year")
+        p = run.population(n).select(key, "year")
         parts.append(p.mutate(**{_flag(m): ibis.literal(1 if m == n else 0, "int8") for m in names}))
     u = parts[0]
     for p in parts[1:]:
         u = u.union(p, distinct=False)
-    return u.group_by("insz", "year").aggregate(**{_flag(m): u[_flag(m)].max() for m in names})
+    return u.group_by(key, "year").aggregate(**{_flag(m): u[_flag(m)].max() for m in names})
 
 
 def _overlap(run: _Run, draws: list[sampling.Draw]) -> pa.Table:
@@ -156,6 +235,12 @@ def _overlap(run: _Run, draws: list[sampling.Draw]) -> pa.Table:
 
 
 def _draw(run: _Run, draws: list[sampling.Draw], seed: int) -> dict[str, Any]:
+    """One draw per group (or joint sample), in permit order, from one generator.
+
+    A person in several groups with separate draws (21/128) can be drawn in one group and not in another:
+    each group keeps only its own draw, so ``in_<group>`` is 1 only where the person was drawn for that
+    group. Employer groups with a sample size draw enterprise numbers the same way.
+    """
     rng = np.random.default_rng(seed)
     record: dict[str, Any] = {
         "seed": seed,
@@ -164,40 +249,249 @@ def _draw(run: _Run, draws: list[sampling.Draw], seed: int) -> dict[str, Any]:
         "draws": {},
     }
     for d in draws:
-        u = run.population(d.groups[0]).select("insz")
+        keys = {run.key(g) for g in d.groups}
+        if len(keys) > 1:
+            raise EngineError(f"joint sample {d.name!r} mixes person and employer groups")
+        key = keys.pop()
+        u = run.population(d.groups[0]).select(key)
         for g in d.groups[1:]:
-            u = u.union(run.population(g).select("insz"), distinct=True)
-        persons = run.engine.to_arrow(u.distinct()).column("insz").combine_chunks()
-        chosen = sampling.draw_persons(persons, d.size, rng)
-        table = run.engine.register_arrow(f"sample_{d.name}", pa.table({"insz": chosen}))
+            u = u.union(run.population(g).select(key), distinct=True)
+        members = run.engine.to_arrow(u.distinct()).column(key).combine_chunks()
+        chosen = sampling.draw_persons(members, d.size, rng)
+        table = run.engine.register_arrow(f"sample_{d.name}", pa.table({key: chosen}))
         for g in d.groups:
             run.restrict(g, table)
         record["draws"][d.name] = {
             "groups": list(d.groups),
             "requested": d.size,
             "drawn": len(chosen),
-            "population": len(pc.unique(persons)),
+            "population": len(pc.unique(members)),
         }
     return record
 
 
-def _scope(run: _Run) -> ir.Table:
-    """Everyone the datasets may read about: the (sampled) groups and their households' members."""
+def _scope(run: _Run) -> ir.Table | None:
+    """Everyone the datasets may read about: the persons of the (sampled) person groups and their
+    households' members; None (everyone) when the version has employer groups only."""
+    if not run.groups:
+        raise EngineError("the permit version has no target groups")
     persons: ir.Table | None = None
     for name in run.groups:
+        if run.entity(name) != "person":
+            continue
         p = run.population(name).select("insz")
         persons = p if persons is None else persons.union(p, distinct=True)
     if persons is None:
-        raise EngineError("the permit version has no target groups")
+        return None
     hh = run.engine.table("household").select("insz", "household_id")
     households = hh.semi_join(persons, "insz").select("household_id").distinct()
     members = hh.semi_join(households, "household_id").select("insz")
     return persons.union(members, distinct=True)
 
 
-def _frame(run: _Run, dataset: Any) -> tuple[ir.Table, list[str]]:
+@dataclass
+class _Frame:
+    """The rows of a dataset before its variables: keys, the columns variables are measured at, flags."""
+
+    table: ir.Table
+    entity: str
+    """``person`` or ``employer``: what the rows are about (``person`` for job and record rows too)."""
+    keys: list[str]
+    extra: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    quarter: str = "measure_quarter"
+    """Column whose quarter the quarterly variables are measured at."""
+    measure: str | None = "measure_quarter"
+    """Column whose quarter the yearly variables are measured at (None: person variables refused)."""
+    record: tuple[str, str] | None = None
+    """Person-record datasets: (record table, its key column)."""
+
+
+def _requested_vars(dataset: Any) -> list[tuple[Any, Any]]:
+    out = []
+    for req in dataset.variables:
+        try:
+            out.append((req, catalog.get(req.name)))
+        except KeyError:
+            raise EngineError(
+                f"dataset {dataset.name!r}: variable {req.name!r} is not in the catalog"
+            ) from None
+    return out
+
+
+def _dataset_entity(run: _Run, dataset: Any) -> str:
+    entities = {run.entity(n) for n in dataset.populations}
+    if len(entities) != 1:
+        raise EngineError(f"dataset {dataset.name!r} mixes person and employer target groups")
+    entity = entities.pop()
+    wanted = {"employer": "employer", "employer-quarter": "employer"}.get(dataset.unit)
+    if dataset.unit == "aggregate":
+        wanted = entity
+    if wanted is None:
+        wanted = "person"
+    if entity != wanted:
+        raise EngineError(
+            f"dataset {dataset.name!r}: unit {dataset.unit!r} needs {wanted} target groups, "
+            f"not {entity} groups"
+        )
+    return entity
+
+
+def _reference_quarter(dataset: Any) -> int:
+    ref = getattr(dataset, "reference_date", None)
+    if ref is None:
+        raise EngineError(f"dataset {dataset.name!r}: unit {dataset.unit!r} needs a reference_date")
+    return int(ref.year * 10 + (ref.month + 2) // 3)
+
+
+def _members_at(run: _Run, dataset: Any, flags_wanted: bool) -> tuple[ir.Table, list[str]]:
+    """The members (person or employer key) of the dataset's groups in the reference date's year."""
     names = dataset.populations
-    if len(names) == 1:
+    key = run.key(names[0])
+    year = _reference_quarter(dataset) // 10
+    if flags_wanted:
+        pop = _union_with_flags(run, names)
+        flags = [_flag(n) for n in names]
+    else:
+        pop = run.population(names[0]).select(key, "year")
+        for n in names[1:]:
+            pop = pop.union(run.population(n).select(key, "year"), distinct=True)
+        flags = []
+    pop = pop.filter(pop.year == year)
+    return pop.select(key, *flags).distinct(), flags
+
+
+def _person_flags(run: _Run, names: list[str]) -> ir.Table:
+    """One row per person of the groups (any year) with its ``in_<group>`` flags."""
+    u = _union_with_flags(run, names)
+    return u.group_by("insz").aggregate(**{_flag(n): u[_flag(n)].max() for n in names})
+
+
+def _record_table(dataset: Any, requested: list[tuple[Any, Any]]) -> tuple[str, str]:
+    tables = {(v.record_table, v.record_key) for _, v in requested if v.unit == "record"}
+    if not tables:
+        raise EngineError(f"dataset {dataset.name!r}: a person-record dataset needs a record variable")
+    if len(tables) > 1:
+        names = ", ".join(sorted(str(t) for t, _ in tables))
+        raise EngineError(
+            f"dataset {dataset.name!r}: the record variables come from several record tables ({names}); "
+            "one person-record dataset holds the records of one table"
+        )
+    table, key = tables.pop()
+    if not table or not key:
+        raise EngineError(f"dataset {dataset.name!r}: a record variable names no record_table/record_key")
+    return str(table), str(key)
+
+
+def record_date_column(table: str) -> str | None:
+    """The record table's date: its first ``date`` field (certificate: issue_date)."""
+    from crossroads.warehouse.schema import table as table_spec
+
+    for f in table_spec(table).fields:
+        if f.type == "date":
+            return str(f.name)
+    return None
+
+
+def _record_rows(run: _Run, dataset: Any, table: str, key: str) -> ir.Table:
+    """The record table's rows of the dataset's persons (any year of their groups)."""
+    persons = run.population(dataset.populations[0]).select("insz")
+    for n in dataset.populations[1:]:
+        persons = persons.union(run.population(n).select("insz"), distinct=True)
+    rows = run.engine.table(table)
+    rows = rows.semi_join(persons.distinct(), "insz")
+    date_col = record_date_column(table)
+    if dataset.years is not None and date_col is not None:
+        y = rows[date_col].year()
+        rows = rows.filter((y >= dataset.years.first) & (y <= dataset.years.last))
+    return rows.rename(record_id=key)
+
+
+def _frame(run: _Run, dataset: Any, requested: list[tuple[Any, Any]]) -> _Frame:
+    names = dataset.populations
+    entity = _dataset_entity(run, dataset)
+    want_flags = any(v.name == frames.GROUP_MEMBERSHIP for _, v in requested)
+    unit = dataset.unit
+    if unit in ("person", "employer", "aggregate"):
+        refq = _reference_quarter(dataset)
+        members, flags = _members_at(run, dataset, want_flags and unit != "aggregate")
+        table = members.mutate(measure_quarter=ibis.literal(refq, "int32"))
+        key = ENTITY_KEY[entity]
+        return _Frame(
+            run.engine.materialise(table),
+            entity,
+            [key],
+            flags=flags,
+            measure="measure_quarter" if entity == "person" else None,
+        )
+    if unit == "job-quarter":
+        if getattr(dataset, "reference_date", None) is not None:
+            refq = _reference_quarter(dataset)
+            members, flags = _members_at(run, dataset, want_flags)
+            persons = members.mutate(quarter=ibis.literal(refq, "int32"))
+        else:
+            base, flags = _frame_person(run, dataset, force_flags=want_flags)
+            if "quarter" not in base.columns:
+                raise EngineError(
+                    f"dataset {dataset.name!r}: unit job-quarter needs a reference_date or years"
+                )
+            persons = base.select("insz", "quarter", *flags)
+        occ = jobs.occupations(run.engine)
+        held = occ.select("insz", "quarter", EMPLOYER_COLUMN).distinct()
+        table = persons.join(held, ["insz", "quarter"])
+        table = table.select("insz", EMPLOYER_COLUMN, "quarter", *flags, measure_quarter=table.quarter)
+        return _Frame(
+            run.engine.materialise(table),
+            entity,
+            ["insz", EMPLOYER_COLUMN, "quarter"],
+            flags=flags,
+            quarter="quarter",
+        )
+    if unit == "person-record":
+        table_name, key = _record_table(dataset, requested)
+        rows = _record_rows(run, dataset, table_name, key)
+        date_col = record_date_column(table_name)
+        cols: dict[str, Any] = {}
+        if date_col is not None:
+            cols["measure_quarter"] = xp.quarter_of_date(rows[date_col])
+        # The source's record number (a certificate number) could be looked up at the source: the delivery
+        # numbers each person's records 1, 2, ... by date instead (record_seq).
+        order = [rows[date_col], rows.record_id] if date_col is not None else [rows.record_id]
+        seq = (ibis.row_number().over(ibis.window(group_by="insz", order_by=order)) + 1).cast("int64")
+        table = rows.select("insz", "record_id", record_seq=seq, **cols)
+        flags = []
+        if want_flags:
+            fl = _person_flags(run, names)
+            flags = [_flag(n) for n in names]
+            table = left_join_on(table, fl, ["insz"])
+            table = table.mutate(**{f: table[f].fill_null(0).cast("int8") for f in flags})
+        measure = "measure_quarter" if date_col is not None else None
+        return _Frame(
+            run.engine.materialise(table),
+            entity,
+            ["insz", "record_seq"],
+            flags=flags,
+            quarter=measure or "measure_quarter",
+            measure=measure,
+            record=(table_name, key),
+        )
+    if unit not in ("person-year", "person-quarter"):
+        raise EngineError(f"dataset {dataset.name!r}: unit {unit!r} is not supported by the engine yet")
+    table, flags = _frame_person(run, dataset, force_flags=want_flags)
+    quarterly = "quarter" in table.columns
+    keys = ["insz", "year"] + (["quarter"] if quarterly else [])
+    extra = [c for c in ("measure_quarter", "after_outflow") if c in table.columns]
+    if dataset.selection is None and getattr(dataset, "measurement", None) is None and dataset.window is None:
+        extra = [c for c in extra if c != "measure_quarter"]
+    return _Frame(
+        table, entity, keys, extra=extra, flags=flags, quarter="quarter" if quarterly else "measure_quarter"
+    )
+
+
+def _frame_person(run: _Run, dataset: Any, force_flags: bool = False) -> tuple[ir.Table, list[str]]:
+    """Person-year / person-quarter / window frames (21/150's, unchanged, plus flags on request)."""
+    names = dataset.populations
+    if len(names) == 1 and not force_flags:
         pop = run.population(names[0]).select("insz", "year")
         flags: list[str] = []
     else:
@@ -218,8 +512,13 @@ def _frame(run: _Run, dataset: Any) -> tuple[ir.Table, list[str]]:
     elif dataset.window is not None:
         w = dataset.window
         frame = windows.window(run.engine, pop, w.reference, w.quarters_before, w.quarters_after)
-        flags = []
-    elif dataset.unit == "person-quarter":
+        if force_flags:
+            # A person's flags in a window: member of the group in any of its years.
+            fl = pop.group_by("insz").aggregate(**{f: pop[f].max() for f in flags})
+            frame = left_join_on(frame, fl, ["insz"])
+        else:
+            flags = []
+    elif dataset.unit == "person-quarter" or dataset.unit == "job-quarter":
         after = windows.QUARTERS_AFTER_OUTFLOW if any(v.after_outflow for v in dataset.variables) else 0
         frame = windows.person_quarter(run.engine, pop, offset, q, after)
     elif dataset.unit == "person-year":
@@ -231,8 +530,11 @@ def _frame(run: _Run, dataset: Any) -> tuple[ir.Table, list[str]]:
     return run.engine.materialise(frame), flags
 
 
-def _points(engine: Engine, frame: ir.Table, column: str) -> ir.Table:
-    p = frame.select("insz", ref_quarter=frame[column]).distinct()
+def _points(engine: Engine, frame: ir.Table, column: str, keys: tuple[str, ...] = ("insz",)) -> ir.Table:
+    p = frame.select(*keys, ref_quarter=frame[column])
+    for k in keys:
+        p = p.filter(p[k].notnull())
+    p = p.distinct()
     p = p.mutate(ref_date=xp.quarter_end(p.ref_quarter), ref_year=(p.ref_quarter // 10).cast("int32"))
     return engine.materialise(p)
 
@@ -245,29 +547,119 @@ def _blank_unless(out: ir.Table, column: str, keep: ir.BooleanValue) -> ir.Table
     return out.mutate(**{column: ibis.ifelse(keep, out[column], ibis.null(out[column].type()))})
 
 
-def _dataset(run: _Run, dataset: Any) -> tuple[pa.Table, dict[str, str], dict[str, str]]:
-    """The dataset's table, its variable columns (column -> catalog name) and identifier columns."""
-    frame, flags = _frame(run, dataset)
+def _refuse(dataset: Any, var: Any, why: str) -> EngineError:
+    return EngineError(
+        f"dataset {dataset.name!r} ({dataset.unit}): variable {var.name!r} (unit {var.unit}) {why}"
+    )
+
+
+def check_units(dataset: Any, var: Any) -> str | None:
+    """Why a variable cannot be delivered in a dataset of this unit (None: it can); the same rule as
+    ``crossroads permit validate`` (``permits.vocabulary.unit_mismatch``)."""
+    return unit_mismatch(str(dataset.unit), str(var.name), str(var.unit))
+
+
+def _dataset(run: _Run, dataset: Any) -> tuple[pa.Table, dict[str, str], dict[str, str], list[str]]:
+    """The dataset's table, its variable columns (column -> catalog name), identifier columns and, for
+    aggregate datasets, its count columns."""
+    requested_vars = _requested_vars(dataset)
+    for _req, var in requested_vars:
+        why = check_units(dataset, var)
+        if why:
+            raise _refuse(dataset, var, why)
+    fr = _frame(run, dataset, requested_vars)
     engine = run.engine
-    quarterly = "quarter" in frame.columns
-    points: dict[str, ir.Table] = {}
-    out = frame
+    points: dict[tuple[str, ...], ir.Table] = {}
+
+    def points_for(
+        column: str, keys: tuple[str, ...] = ("insz",), source: ir.Table | None = None
+    ) -> ir.Table:
+        if (column, *keys) not in points:
+            points[(column, *keys)] = _points(
+                engine, source if source is not None else fr.table, column, keys
+            )
+        return points[(column, *keys)]
+
+    out = fr.table
     requested: dict[str, str] = {}
-    job_requested = False
-    for req in dataset.variables:
-        var = catalog.get(req.name)
+    counts: list[str] = []
+    employer_keyed = EMPLOYER_COLUMN in fr.keys
+    # 21/150's job variables (person-quarter, from the DmfA) deliver the main employer of the quarter.
+    job_requested = any(
+        v.unit == "person-quarter" and "dmfa_occupation" in v.sources for _, v in requested_vars
+    )
+    employer_vars = [v for _, v in requested_vars if v.unit == "employer" and v.name not in frames.COUNTS]
+    deliver_employer = job_requested or any(v.name == frames.EMPLOYER_SEQ for v in employer_vars)
+    main_attached = False
+    if not employer_keyed and (deliver_employer or employer_vars) and fr.entity == "person":
+        # The person's main employer of the quarter (largest FTE) carries the employer variables.
+        main = jobs.at_points(points_for(fr.quarter), jobs.main_jobs(engine))
+        main = main.select("insz", **{fr.quarter: main.ref_quarter, EMPLOYER_COLUMN: main.enterprise_number})
+        out = left_join_on(out, main, ["insz", fr.quarter])
+        main_attached = True
+    if main_attached or employer_keyed:
+        out = engine.materialise(out)
+    for req, var in requested_vars:
         name = _column(req)
-        column = "quarter" if (var.unit == "person-quarter" and quarterly) else "measure_quarter"
-        if column not in points:
-            points[column] = _points(engine, frame, column)
-        res = var.derive(engine, points[column], dict(req.options))
-        # Computed on its own: one small query per variable instead of one huge query per dataset.
-        res = engine.materialise(res.select("insz", **{column: res.ref_quarter, name: res.value}), eager=True)
-        out = left_join_on(out, res, ["insz", column])
+        if var.name == frames.GROUP_MEMBERSHIP:
+            continue  # the frame's in_<group> columns
+        if var.name in frames.COUNTS:
+            if frames.COUNTS[var.name] != fr.entity:
+                raise _refuse(
+                    dataset, var, f"counts {frames.COUNTS[var.name]}s; the dataset's groups hold {fr.entity}s"
+                )
+            counts.append(name)
+            requested[name] = var.name
+            continue
+        if var.name == frames.EMPLOYER_SEQ:
+            continue  # the row's employer column, replaced by its sequence number in the delivery
+        options = dict(req.options)
+        if var.unit == "record":
+            if fr.record is None or (var.record_table, var.record_key) != fr.record:
+                raise _refuse(
+                    dataset,
+                    var,
+                    f"reads records of {var.record_table!r}, not of the dataset's "
+                    f"record table {fr.record[0] if fr.record else None!r}",
+                )
+            assert fr.record is not None
+            pts = engine.table(fr.record[0]).semi_join(out.select("insz").distinct(), "insz")
+            pts = pts.rename(record_id=fr.record[1])
+            res = var.derive(engine, pts, options)
+            res = engine.materialise(res.select("insz", "record_id", **{name: res.value}), eager=True)
+            out = left_join_on(out, res, ["insz", "record_id"])
+        elif var.unit == "job":
+            res = var.derive(engine, points_for("quarter", ("insz", EMPLOYER_COLUMN)), options)
+            res = engine.materialise(
+                res.select("insz", EMPLOYER_COLUMN, quarter=res.ref_quarter, **{name: res.value}), eager=True
+            )
+            out = left_join_on(out, res, ["insz", EMPLOYER_COLUMN, "quarter"])
+        elif var.unit == "employer":
+            column = fr.quarter if fr.entity == "person" else "measure_quarter"
+            if fr.entity == "person" and not (main_attached or employer_keyed):
+                raise _refuse(dataset, var, "needs the row's employer")
+            pts = points_for(column, (EMPLOYER_COLUMN,), out)
+            res = var.derive(engine, pts, options)
+            res = engine.materialise(
+                res.select(EMPLOYER_COLUMN, **{column: res.ref_quarter, name: res.value}), eager=True
+            )
+            out = left_join_on(out, res, [EMPLOYER_COLUMN, column])
+        else:
+            at = fr.quarter if var.unit == "person-quarter" else fr.measure
+            if at is None or at not in out.columns:
+                raise _refuse(
+                    dataset, var, "needs a date to be measured at; the dataset's record table has none"
+                )
+            column = at
+            res = var.derive(engine, points_for(column), options)
+            # Computed on its own: one small query per variable instead of one huge query per dataset.
+            res = engine.materialise(
+                res.select("insz", **{column: res.ref_quarter, name: res.value}), eager=True
+            )
+            out = left_join_on(out, res, ["insz", column])
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
-        job_requested = job_requested or (var.unit == "person-quarter" and "dmfa_occupation" in var.sources)
     for req in dataset.variables:
         condition = getattr(req, "condition", None)
         if condition:
@@ -280,24 +672,45 @@ def _dataset(run: _Run, dataset: Any) -> tuple[pa.Table, dict[str, str], dict[st
             wanted = "0" if condition.startswith("not ") else "1"
             flag_value = out[flag].cast("string")
             out = _blank_unless(out, _column(req), flag_value.notnull() & (flag_value == wanted))
-    identifiers = {"insz": "person"}
-    if job_requested:
-        column = "quarter" if quarterly else "measure_quarter"
-        if column not in points:
-            points[column] = _points(engine, frame, column)
-        main = jobs.at_points(points[column], jobs.main_jobs(engine))
-        main = main.select("insz", **{column: main.ref_quarter, EMPLOYER_COLUMN: main.enterprise_number})
-        out = left_join_on(out, main, ["insz", column])
+    if dataset.unit == "aggregate":
+        return _aggregate(engine, dataset, fr, out, requested, counts)
+    identifiers: dict[str, str] = {}
+    if "insz" in out.columns:
+        identifiers["insz"] = "person"
+    employer = [EMPLOYER_COLUMN] if (main_attached and deliver_employer) else []
+    if employer_keyed or employer:
         identifiers[EMPLOYER_COLUMN] = "employer"
-    keys = ["insz", "year"] + (["quarter"] if quarterly else [])
-    extra = [c for c in ("measure_quarter", "after_outflow") if c in out.columns]
-    if dataset.selection is None and getattr(dataset, "measurement", None) is None and dataset.window is None:
-        extra = [c for c in extra if c != "measure_quarter"]
-    employer = [EMPLOYER_COLUMN] if job_requested else []
-    columns = keys + extra + flags + employer + list(requested)
+    for name, var_name in requested.items():
+        kind = catalog.get(var_name).identifier
+        if kind:
+            identifiers[name] = kind  # any other identifier-valued variable is replaced too
+    columns = fr.keys + fr.extra + fr.flags + employer + list(requested)
     table = engine.to_arrow(out.select(*columns))
-    table = table.sort_by([(k, "ascending") for k in keys])
-    return _normalise(table, requested), requested, identifiers
+    table = table.sort_by([(k, "ascending") for k in fr.keys])
+    return _normalise(table, requested), requested, identifiers, []
+
+
+def _aggregate(
+    engine: Engine, dataset: Any, fr: _Frame, out: ir.Table, requested: dict[str, str], counts: list[str]
+) -> tuple[pa.Table, dict[str, str], dict[str, str], list[str]]:
+    """Distinct members per combination of the non-count variables (small counts: see extraction)."""
+    if len(counts) != 1:
+        raise EngineError(
+            f"aggregate dataset {dataset.name!r} needs exactly one count variable "
+            f"({', '.join(frames.COUNTS)})"
+        )
+    by = [c for c in requested if c not in counts]
+    key = ENTITY_KEY[fr.entity]
+    agg = (
+        out.group_by(by).aggregate(**{counts[0]: out[key].nunique()})
+        if by
+        else out.aggregate(**{counts[0]: out[key].nunique()})
+    )
+    table = engine.to_arrow(agg.select(*by, counts[0]))
+    if by:
+        table = table.sort_by([(c, "ascending") for c in by])
+    table = _normalise(table, requested)
+    return table, requested, {}, counts
 
 
 def _normalise(table: pa.Table, requested: dict[str, str]) -> pa.Table:
@@ -312,6 +725,8 @@ def _normalise(table: pa.Table, requested: dict[str, str]) -> pa.Table:
             fields.append(pa.field(f.name, pa.int32()))
         elif f.name == "after_outflow" or f.name.startswith("in_"):
             fields.append(pa.field(f.name, pa.int8()))
+        elif f.name == "record_seq":
+            fields.append(pa.field(f.name, pa.int64()))
         else:
             fields.append(pa.field(f.name, f.type))
     return table.cast(pa.schema(fields))
@@ -352,8 +767,9 @@ def extract(
                     int(y): int(n)
                     for y, n in zip(counts["year"].to_pylist(), counts["n"].to_pylist(), strict=True)
                 }
+                key = run.key(name)
                 result.population_counts[name] = int(
-                    engine.scalar(run.population(name).select("insz").distinct().count())
+                    engine.scalar(run.population(name).select(key).distinct().count())
                 )
             draws = sampling.draws_of(permit_version)
             result.overlap = _overlap(run, draws)
@@ -372,7 +788,9 @@ def extract(
             for ds in permit_version.datasets:
                 t0 = time.perf_counter()
                 bar.update(task, description=f"dataset {ds.name}")
-                table, columns, ids = _dataset(run, ds)
+                table, columns, ids, count_columns = _dataset(run, ds)
+                if count_columns:
+                    result.aggregates[ds.name] = count_columns
                 result.datasets[ds.name] = table
                 result.variables[ds.name] = list(columns.values())
                 result.columns[ds.name] = columns

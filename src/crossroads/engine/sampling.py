@@ -4,6 +4,13 @@ A draw pools the persons of its target groups over all their years (a joint samp
 sources together), orders them by INSZ so the order does not depend on the backend, and picks ``size``
 of them without replacement with ``numpy.random.default_rng(seed)``. A sampled person keeps every year and
 quarter in which they belong to a group. Phase 2 draws nothing: the same code runs on the full groups.
+
+Overlapping groups with separate draws (21/128: 20,000 per group, a person may be in several groups): the
+draws are independent, in permit order, from one generator; each group keeps only its own draw. A person
+drawn for group A but not for group B is delivered with ``in_A = 1`` and ``in_B = 0`` (the flag says "in
+this group's sample"), so every group's rows are a simple random sample of that group and the union is
+at most the sum of the sample sizes. Groups that must share one draw name a joint ``sample`` (21/150).
+Employer groups with a sample size draw enterprise numbers the same way.
 """
 
 from __future__ import annotations

@@ -44,10 +44,20 @@ def person_quarter(engine: Engine, population: ir.Table, offset: int, q: int, af
     return j if after else j.drop("after_outflow")
 
 
-def window(engine: Engine, persons: ir.Table, reference: Any, before: int, after: int) -> ir.Table:
-    """Each person over the quarters ``before`` to ``after`` quarters around the reference quarter."""
+def window_quarters(reference: Any, before: int, after: int) -> list[int]:
+    """The quarters of a window: ``before`` quarters up to and including the reference date's quarter (it
+    ends on or before the reference day, so it is a quarter "before"), then ``after`` quarters following it.
+
+    15/018 (S001-8): 8 before and 20 after 31 Dec 2008 -> 2007 Q1 ... 2008 Q4 and 2009 Q1 ... 2013 Q4 (28).
+    """
     ref = periods.of_date(reference)
-    quarters = [periods.shift(ref, n) for n in range(-before, after + 1)]
+    return [periods.shift(ref, n) for n in range(-before + 1, after + 1)]
+
+
+def window(engine: Engine, persons: ir.Table, reference: Any, before: int, after: int) -> ir.Table:
+    """Each person over the quarters of :func:`window_quarters`."""
+    ref = periods.of_date(reference)
+    quarters = window_quarters(reference, before, after)
     qt = engine.register_arrow("window_quarters", pa.table({"quarter": pa.array(quarters, pa.int32())}))
     p = persons.select("insz").distinct()
     j = p.cross_join(qt)
