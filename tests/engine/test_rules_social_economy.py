@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tiny_se_inputs import E, P, build
+from tiny_se_inputs import D08, D13, E, P, build
 
 from crossroads import engine, permits
 from crossroads.engine import EngineError
@@ -120,3 +120,16 @@ def test_bad_parameters_are_refused(se_wh: Warehouse) -> None:
             target_group(e, "listed_persons", 2013, 2013, {"input": _inp("se_employees", D13), "quarter": 1})
         with pytest.raises(EngineError, match="'input'"):
             target_group(e, "listed_persons", 2013, 2013, {})
+
+
+def test_match_report_counts_each_list_of_a_shared_table(eng: engine.Engine) -> None:
+    from crossroads.engine import linkage
+
+    # se_employees holds two lists: 31 Dec 2013 (P1, P2) and 31 Dec 2008 (P2, P6); the tiny warehouse has no
+    # person register, so every row is "not found". Each input's report counts its own list only.
+    r13 = linkage.link(eng, "se_employees", "insz", D13)
+    r08 = linkage.link(eng, "se_employees", "insz", D08)
+    both = linkage.link(eng, "se_employees", "insz")
+    assert r13 == {"rows": 2, "matched": 0, "not_found": 2, "duplicates": 0}
+    assert r08 == {"rows": 2, "matched": 0, "not_found": 2, "duplicates": 0}
+    assert both["rows"] == 4

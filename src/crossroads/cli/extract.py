@@ -112,6 +112,7 @@ def extract(
     from crossroads import extraction
     from crossroads.delivery.contents import DeliveryError
     from crossroads.delivery.formats import parse_formats
+    from crossroads.engine.backends import EngineError
     from crossroads.permits import PermitError
     from crossroads.warehouse.storage import WarehouseError
 
@@ -128,7 +129,7 @@ def extract(
         with stage_progress(total=12) as step:
             result = extraction.run(request, step=step)
     except (extraction.ExtractRefused, extraction.PartNotReady, PermitError, WarehouseError,
-            DeliveryError) as exc:
+            DeliveryError, EngineError) as exc:
         report_failure(exc)
         return
     console.print(delivery_table(result))

@@ -755,7 +755,9 @@ def extract(
             stored = set(table_names())
             for inp in getattr(permit_version, "inputs", []):
                 if inp.table in stored:
-                    result.match_reports[inp.name] = linkage.link(engine, inp.table, inp.key)
+                    result.match_reports[inp.name] = linkage.link(
+                        engine, inp.table, inp.key, getattr(inp, "reference_date", None)
+                    )
             result.timings["linkage"] = time.perf_counter() - t0
             bar.advance(task)
 

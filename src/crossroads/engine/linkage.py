@@ -7,6 +7,7 @@ the matched rows, one per key, and replaces the stored table for the rest of the
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import ibis
@@ -30,8 +31,17 @@ def _key_column(table_name: str, key: Literal["insz", "enterprise"]) -> str:
     raise EngineError(f"input table {table_name!r} has no {key} column to link on")
 
 
-def link(engine: Engine, table_name: str, key: Literal["insz", "enterprise"] = "insz") -> dict[str, int]:
-    """Link ``table_name`` to the registers; the engine serves the linked rows from now on."""
+def link(
+    engine: Engine,
+    table_name: str,
+    key: Literal["insz", "enterprise"] = "insz",
+    reference_date: date | None = None,
+) -> dict[str, int]:
+    """Link ``table_name`` to the registers; the engine serves the linked rows from now on.
+
+    Two inputs may share a table (15/018's employee lists of 2008 and 2013): with ``reference_date`` the
+    report counts only that input's rows (those of its ``reference_date``).
+    """
     if key not in REGISTER:
         raise EngineError(f"input {table_name!r}: key must be insz or enterprise, not {key!r}")
     spec = table_spec(table_name)
@@ -45,10 +55,13 @@ def link(engine: Engine, table_name: str, key: Literal["insz", "enterprise"] = "
     numbered = raw.mutate(_dup=rank)
     flagged = numbered.left_join(register, numbered[column] == register._known)
     flagged = flagged.mutate(_found=flagged._known.notnull())
-    counts = flagged.aggregate(
-        rows=flagged.count(),
-        matched=flagged._found.cast("int64").sum(),
-        duplicates=(flagged._dup > 0).cast("int64").sum(),
+    counted = flagged
+    if reference_date is not None and "reference_date" in raw.columns:
+        counted = flagged.filter(flagged.reference_date == ibis.literal(reference_date, "date"))
+    counts = counted.aggregate(
+        rows=counted.count(),
+        matched=counted._found.cast("int64").sum(),
+        duplicates=(counted._dup > 0).cast("int64").sum(),
     )
     row = engine.to_arrow(counts).to_pylist()[0]
     rows = int(row["rows"] or 0)
