@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import subprocess
@@ -24,26 +25,35 @@ PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-150.yaml"
 AS_OF = date(2022, 1, 1)
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss_kib(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc); ``cpu`` collects each one's
+    CPU seconds (user + system) so far."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
             with open(f"/proc/{entry}/status") as fh:
                 kib = next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
         except (OSError, StopIteration, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
         rss[int(entry)] = kib
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        if cpu is not None and pid in ticks:
+            cpu[pid] = max(cpu.get(pid, 0.0), ticks[pid] / _TICKS)
         stack.extend(children.get(pid, []))
     return total
 
@@ -67,15 +77,20 @@ def _kill_tree(root: int) -> None:
             os.kill(pid, 15)
 
 
-def _measure(cmd: list[str], timeout_s: float) -> tuple[dict[str, object] | None, float]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+def _measure(
+    cmd: list[str], timeout_s: float, env: dict[str, str] | None = None
+) -> tuple[dict[str, object] | None, float]:
+    """Run a child; its JSON result gets ``cpu_seconds`` (the process tree's CPU time, sampled: the
+    machine is shared, so CPU time is steadier than wall time); returns it with the peak memory in MiB."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kib(proc.pid))
+            peak = max(peak, _tree_rss_kib(proc.pid, cpu))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -93,15 +108,17 @@ def _measure(cmd: list[str], timeout_s: float) -> tuple[dict[str, object] | None
     if proc.returncode != 0:
         print(f"{' '.join(cmd)} failed with exit code {proc.returncode}", file=sys.stderr)
         return {"failed": proc.returncode}, peak / 1024
-    return json.loads(out.strip().splitlines()[-1]), peak / 1024
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result["cpu_seconds"] = sum(cpu.values())
+    return result, peak / 1024
 
 
 def _child(kind: str, warehouse: str) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         import duckdb
+        import pyarrow.parquet as pq
 
-        from crossroads.warehouse.schema import table as spec
         from crossroads.warehouse.storage import Warehouse
 
         wh = Warehouse(warehouse)
@@ -112,7 +129,8 @@ def _child(kind: str, warehouse: str) -> None:
             files = [str(p) for p in wh.files(name)]
             if not files:
                 continue
-            cols = ", ".join(f'max("{f.name}")' for f in spec(name).fields)
+            # The columns the files hold (the schema may have grown since the warehouse was built).
+            cols = ", ".join(f'max("{c}")' for c in pq.read_schema(files[0]).names)
             con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
             rows += int(con.fetchone()[0])  # type: ignore[index]
         print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
@@ -124,11 +142,20 @@ def _child(kind: str, warehouse: str) -> None:
     x = engine.extract(version, warehouse, phase=2, seed=1, backend=kind, as_of=AS_OF)  # type: ignore[arg-type]
     seconds = time.perf_counter() - t0
     rows = {n: t.num_rows for n, t in x.datasets.items()}
+    digests = {}
+    for n, t in x.datasets.items():
+        # A fingerprint of each file, to check that two runs (engines, versions) gave the same rows.
+        sink = hashlib.sha256()
+        for batch in t.to_batches():
+            for col in batch.columns:
+                sink.update(str(col.to_pylist()).encode())
+        digests[n] = sink.hexdigest()[:16]
     print(
         json.dumps(
             {
                 "seconds": seconds,
                 "rows": rows,
+                "digests": digests,
                 "populations": x.population_counts,
                 "timings": {k: round(v, 2) for k, v in x.timings.items()},
             }
@@ -141,6 +168,11 @@ def main() -> None:
     ap.add_argument("--warehouse", default="/work/bench-wh-0.1")
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per engine run")
+    ap.add_argument(
+        "--compare-src",
+        help="also run each engine with this source tree first on PYTHONPATH (e.g. a copy of src/ with "
+        "the previous version of the engine), in the same run, for a before/after comparison (DuckDB only)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -151,27 +183,44 @@ def main() -> None:
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--child"]
     print(f"Warehouse {args.warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
-    print("| run | seconds | peak memory (MiB) | ratio to baseline |")
-    print("| --- | ---: | ---: | ---: |", flush=True)
+    print("| run | seconds (wall) | CPU seconds | peak memory (MiB) | ratio to baseline (wall / CPU) |")
+    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
     base, base_mem = _measure([*me, "scan"], args.timeout)
     if base is None or "failed" in base:
         raise SystemExit("the baseline scan did not finish")
     base_s = float(base["seconds"])  # type: ignore[arg-type]
-    print(f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_mem:.0f} | 1 |", flush=True)
+    base_cpu = float(base["cpu_seconds"])  # type: ignore[arg-type]
+    print(
+        f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_cpu:.1f} | {base_mem:.0f} | 1 / 1 |",
+        flush=True,
+    )
     details = {}
+    runs: list[tuple[str, str, dict[str, str] | None]] = []
     for kind in args.engines.split(","):
-        res, mem = _measure([*me, kind], args.timeout)
+        if args.compare_src and kind == "duckdb":
+            env = {**os.environ, "PYTHONPATH": args.compare_src}
+            runs.append((kind, f"21/150 phase 2 on {kind}, before ({args.compare_src})", env))
+        runs.append((kind, f"21/150 phase 2 on {kind}", None))
+    for kind, label, env in runs:
+        res, mem = _measure([*me, kind], args.timeout, env)
         if res is None:
-            print(f"| 21/150 phase 2 on {kind} | > {args.timeout:.0f} (stopped) | {mem:.0f} | |", flush=True)
+            print(f"| {label} | > {args.timeout:.0f} (stopped) | | {mem:.0f} | |", flush=True)
             continue
         if "failed" in res:
-            print(f"| 21/150 phase 2 on {kind} | failed (exit {res['failed']}) | {mem:.0f} | |", flush=True)
+            print(f"| {label} | failed (exit {res['failed']}) | | {mem:.0f} | |", flush=True)
             continue
-        details[kind] = res
+        details[label] = res
         sec = float(res["seconds"])  # type: ignore[arg-type]
-        print(f"| 21/150 phase 2 on {kind} | {sec:.1f} | {mem:.0f} | {sec / base_s:.0f}x |", flush=True)
+        cpu = float(res["cpu_seconds"])  # type: ignore[arg-type]
+        print(
+            f"| {label} | {sec:.1f} | {cpu:.1f} | {mem:.0f} | {sec / base_s:.1f}x / {cpu / base_cpu:.1f}x |",
+            flush=True,
+        )
     for kind, res in details.items():
-        print(f"\n{kind}: rows {res['rows']}\n  populations {res['populations']}\n  steps {res['timings']}")
+        print(
+            f"\n{kind}: rows {res['rows']}\n  digests {res.get('digests')}"
+            f"\n  populations {res['populations']}\n  steps {res['timings']}"
+        )
 
 
 if __name__ == "__main__":

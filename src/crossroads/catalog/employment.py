@@ -21,12 +21,12 @@ DAILY_WAGE_HOURS = 7.6
 
 
 def _main(src: Sources, points: ir.Table) -> ir.Table:
-    return jobs.at_points(points, jobs.main_jobs(src))
+    return jobs.main_jobs_at(src, points)
 
 
 def labour_volume(src: Sources, points: ir.Table) -> ir.Table:
     """FTE of the quarter over all occupations: hours against the reference person's hours x 13 weeks."""
-    j = jobs.at_points(points, jobs.person_quarter_fte(src))
+    j = jobs.person_quarter_fte_at(src, points)
     return j.select("insz", "ref_quarter", value=j.fte.round(4))
 
 
@@ -47,7 +47,7 @@ def part_time_pct(src: Sources, points: ir.Table) -> ir.Table:
 
 def wage_mass(src: Sources, points: ir.Table) -> ir.Table:
     """Sum of all remuneration amounts of the quarter, in euro."""
-    j = jobs.at_points(points, jobs.person_quarter_fte(src))
+    j = jobs.person_quarter_fte_at(src, points)
     return j.select("insz", "ref_quarter", value=(j.pay_cents / 100.0).round(2))
 
 
@@ -68,17 +68,27 @@ def daily_wage(src: Sources, points: ir.Table) -> ir.Table:
 
 def job_seniority(src: Sources, points: ir.Table) -> ir.Table:
     """Quarters with the main job's employer up to and including the quarter."""
-    occ = jobs.occupations(src)
-    per_employer = occ.select("insz", "enterprise_number", "quarter").distinct()
+
+    def build() -> ir.Table:
+        # Running count of a person's quarters with each employer: the seniority in every quarter at once
+        # (a window instead of joining each point with all earlier quarters).
+        occ = jobs.occupations(src)
+        per_employer = occ.select("insz", "enterprise_number", "quarter").distinct()
+        running = ibis.row_number().over(
+            ibis.window(group_by=["insz", "enterprise_number"], order_by="quarter")
+        )
+        return per_employer.mutate(seniority=(running + 1).cast("int32"))
+
+    quarters = src.memo("job_seniority", build)
     main = _main(src, points).select("insz", "ref_quarter", "enterprise_number")
+    # The main job is an occupation of the point's quarter, so its employer has a row for that quarter.
     j = main.join(
-        per_employer,
-        (main.insz == per_employer.insz)
-        & (main.enterprise_number == per_employer.enterprise_number)
-        & (per_employer.quarter <= main.ref_quarter),
+        quarters,
+        (main.insz == quarters.insz)
+        & (main.enterprise_number == quarters.enterprise_number)
+        & (quarters.quarter == main.ref_quarter),
     )
-    agg = j.group_by("insz", "ref_quarter").aggregate(value=j.quarter.count().cast("int32"))
-    return agg
+    return j.select("insz", "ref_quarter", value=j.seniority)
 
 
 def system_seniority(src: Sources, points: ir.Table) -> ir.Table:
@@ -92,8 +102,13 @@ def system_seniority(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def _position(src: Sources, points: ir.Table) -> ir.Table:
-    sep = src.table("socio_economic_position")
-    return jobs.at_points(points, sep)
+    """The position of each point's quarter (five variables read it: joined once per points)."""
+    return jobs.memo_at(
+        src,
+        "socio_economic_position",
+        points,
+        lambda: jobs.at_points(points, jobs.person_rows(src, "socio_economic_position")),
+    )
 
 
 def in_service_last_day(src: Sources, points: ir.Table) -> ir.Table:
@@ -110,7 +125,7 @@ _BENEFIT_FLAGS = ("add_unemployment", "add_incapacity", "add_assistance", "add_p
 def benefits_during_employment(src: Sources, points: ir.Table) -> ir.Table:
     """1 if a person with an occupation in the quarter also had a benefit (unemployment incl. temporary,
     sickness/invalidity, leefloon, pension, career break) at its end; null without an occupation."""
-    working = jobs.at_points(points, jobs.person_quarter_fte(src)).select("insz", "ref_quarter")
+    working = jobs.person_quarter_fte_at(src, points).select("insz", "ref_quarter")
     pos = _position(src, points)
     flag = pos[_BENEFIT_FLAGS[0]]
     for name in _BENEFIT_FLAGS[1:]:
@@ -191,11 +206,14 @@ def user_position_labels() -> dict[str, str]:
 
 
 def _main_employer(src: Sources, points: ir.Table) -> ir.Table:
-    main = _main(src, points).select(
-        "insz", "ref_quarter", "ref_year", "enterprise_number", "nace", "joint_committee"
-    )
-    emp = src.table("employer").select("enterprise_number", employer_nace="nace", dwse_code="dwse_code")
-    return left_join_on(main, emp, ["enterprise_number"])
+    def build() -> ir.Table:
+        main = _main(src, points).select(
+            "insz", "ref_quarter", "ref_year", "enterprise_number", "nace", "joint_committee"
+        )
+        emp = src.table("employer").select("enterprise_number", employer_nace="nace", dwse_code="dwse_code")
+        return left_join_on(main, emp, ["enterprise_number"])
+
+    return jobs.memo_at(src, "main_employer", points, build)
 
 
 def employer_size(src: Sources, points: ir.Table) -> ir.Table:
@@ -297,14 +315,18 @@ def joint_committee_labels() -> dict[str, str]:
 
 def _voucher_job(src: Sources, points: ir.Table) -> ir.Table:
     """The largest voucher occupation (PC 322.01 / category 597) of the person in the point's quarter."""
-    occ = jobs.occupations(src)
-    j = jobs.at_points(points, occ.filter(occ.is_voucher_job))
-    rank = ibis.row_number().over(
-        ibis.window(
-            group_by=["insz", "ref_quarter"], order_by=[ibis.desc(j.fte.fill_null(0)), j.occupation_id]
+
+    def build() -> ir.Table:
+        occ = jobs.occupations(src)
+        j = jobs.at_points(points, occ.filter(occ.is_voucher_job))
+        rank = ibis.row_number().over(
+            ibis.window(
+                group_by=["insz", "ref_quarter"], order_by=[ibis.desc(j.fte.fill_null(0)), j.occupation_id]
+            )
         )
-    )
-    return j.mutate(_r=rank).filter(lambda t: t._r == 0)
+        return j.mutate(_r=rank).filter(lambda t: t._r == 0)
+
+    return jobs.memo_at(src, "voucher_job", points, build)
 
 
 def entry_year(src: Sources, points: ir.Table) -> ir.Table:

@@ -10,7 +10,10 @@ variables convert at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from crossroads.catalog.model import Sources
@@ -24,16 +27,74 @@ PAID_TIME_CODE = "1"
 """Service code 1: time covered by wage with contributions (annex 8); the days of the daily wage."""
 
 
+def person_rows(src: Sources, name: str) -> ir.Table:
+    """A person-keyed warehouse table (``insz``) restricted to the run's persons, loaded once per scope.
+
+    Each derivation joins its table with points of the scope only; reading the restricted rows from a
+    materialised table instead of scanning (and decoding) the whole Parquet table in every query is most of
+    the speed of a full-population run (the socio-economic position holds every person of the country).
+    Without a scope (ad-hoc use, tests) the table itself.
+    """
+    scope = src.scope()
+    if scope is None or not _cheap_materialise(src):
+        return src.table(name)
+    return src.memo(f"scoped:{name}", lambda: src.table(name).semi_join(scope, "insz"))
+
+
+def _cheap_materialise(src: Sources) -> bool:
+    caps = getattr(src, "capabilities", None)
+    return bool(getattr(caps, "cheap_materialise", True))
+
+
+def _points_name(points: ir.Table) -> str | None:
+    op = points.op()
+    return str(op.name) if isinstance(op, ops.DatabaseTable) else None
+
+
+def memo_at(src: Sources, key: str, points: ir.Table, build: Callable[[], ir.Table]) -> ir.Table:
+    """``build()`` once per materialised set of points (e.g. the points joined with the main jobs).
+
+    Several variables of a dataset read the same building block at the same points (nine read the main
+    job); joining once and selecting a column per variable avoids repeating the join. Points that are not a
+    stored table (an unevaluated expression) are not memoised.
+    """
+    name = _points_name(points)
+    if name is None or not _cheap_materialise(src):
+        return build()
+    return src.memo(f"{key}@points:{name}", build)
+
+
 def _build_occupations(src: Sources) -> ir.Table:
-    occ = src.table("dmfa_occupation")
-    wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
     npers = src.table("dmfa_natural_person").select("person_id", "declaration_id", "insz")
     scope = src.scope()
     if scope is not None:
         # Only the persons the run needs: the DmfA holds every worker of the country.
         npers = npers.semi_join(scope, "insz")
+    wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
+    wl = wl.join(npers, "person_id")
+    occ = src.table("dmfa_occupation").select(
+        "occupation_id",
+        "worker_line_id",
+        "quarter",
+        "start_date",
+        "end_date",
+        "joint_committee",
+        "days_per_week",
+        "mean_hours_worker",
+        "mean_hours_reference",
+        "contract_type",
+        "nace",
+    )
+    occ = occ.join(wl, "worker_line_id")
+    if scope is not None:
+        # The scope's occupations first, so services and pay are aggregated for those only (not for the
+        # whole country, as a join after the aggregation would).
+        occ = src.memo("scoped:occupation_people", lambda: occ)
+    ids = occ.select("occupation_id")
     dec = src.table("dmfa_employer_declaration").select("declaration_id", "enterprise_number")
     svc = src.table("dmfa_service")
+    if scope is not None:
+        svc = svc.semi_join(ids, "occupation_id")
     paid = svc.service_code == PAID_TIME_CODE
     services = svc.group_by("occupation_id").aggregate(
         days=svc.days.sum(),
@@ -44,27 +105,14 @@ def _build_occupations(src: Sources) -> ir.Table:
         paid_days_without_hours=svc.days.sum(where=paid & svc.hours.isnull()),
     )
     rem = src.table("dmfa_remuneration")
+    if scope is not None:
+        rem = rem.semi_join(ids, "occupation_id")
     pay = rem.group_by("occupation_id").aggregate(
         pay_cents=rem.amount_cents.sum(),
         ordinary_cents=rem.amount_cents.sum(where=rem.remuneration_code == ORDINARY_PAY_CODE),
     )
     j = (
-        occ.select(
-            "occupation_id",
-            "worker_line_id",
-            "quarter",
-            "start_date",
-            "end_date",
-            "joint_committee",
-            "days_per_week",
-            "mean_hours_worker",
-            "mean_hours_reference",
-            "contract_type",
-            "nace",
-        )
-        .join(wl, "worker_line_id")
-        .join(npers, "person_id")
-        .join(dec, "declaration_id")
+        occ.join(dec, "declaration_id")
         .left_join(services, "occupation_id")
         .drop("occupation_id_right")
         .left_join(pay, "occupation_id")
@@ -132,6 +180,16 @@ def at_points(points: ir.Table, rows: ir.Table, quarter_col: str = "quarter") ->
     return p.join(rows, (p.insz == rows.insz) & (p.ref_quarter == rows[quarter_col]))
 
 
+def main_jobs_at(src: Sources, points: ir.Table) -> ir.Table:
+    """The main job of each point's quarter (``at_points`` of ``main_jobs``), joined once per points."""
+    return memo_at(src, "main_jobs", points, lambda: at_points(points, main_jobs(src)))
+
+
+def person_quarter_fte_at(src: Sources, points: ir.Table) -> ir.Table:
+    """``person_quarter_fte`` of each point's quarter, joined once per points."""
+    return memo_at(src, "person_quarter_fte", points, lambda: at_points(points, person_quarter_fte(src)))
+
+
 def network_voucher_quarters(src: Sources) -> ir.Table:
     """Quarters in which a person had a paid service-voucher occupation (PC 322.01 or category 597).
 
@@ -145,14 +203,20 @@ def network_voucher_quarters(src: Sources) -> ir.Table:
         )
         wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
         npers = src.table("dmfa_natural_person").select("person_id", "insz")
-        rem = src.table("dmfa_remuneration")
-        paid = rem.group_by("occupation_id").aggregate(pay=rem.amount_cents.sum())
-        paid = paid.filter(paid.pay > 0).select("occupation_id")
         j = occ.join(wl, "worker_line_id")
         voucher = (j.joint_committee == VOUCHER_JOINT_COMMITTEE) | (
             j.employer_class == VOUCHER_EMPLOYER_CATEGORY
         )
-        j = j.filter(voucher).semi_join(paid, "occupation_id").join(npers, "person_id")
+        # The voucher occupations first (a few percent of the DmfA), then the pay of those only: summing
+        # the pay of every occupation of the country and joining afterwards cost most of this rule.
+        v = src.memo(
+            "voucher_occupations@all",
+            lambda: j.filter(voucher).select("occupation_id", "person_id", "quarter"),
+        )
+        rem = src.table("dmfa_remuneration").semi_join(v.select("occupation_id"), "occupation_id")
+        paid = rem.group_by("occupation_id").aggregate(pay=rem.amount_cents.sum())
+        paid = paid.filter(paid.pay > 0).select("occupation_id")
+        j = v.semi_join(paid, "occupation_id").join(npers, "person_id")
         return j.select("insz", "quarter").distinct()
 
     return src.memo("network_voucher_quarters@all", build)

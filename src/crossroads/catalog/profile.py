@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from crossroads import codelists
-from crossroads.catalog import periods
+from crossroads.catalog import jobs, periods
 from crossroads.catalog.model import Sources, left_join_on, spell_at
 from crossroads.warehouse.schema import ENUMS
 
@@ -23,9 +23,14 @@ BRUSSELS_REGION = "04000"
 
 
 def _person(src: Sources, points: ir.Table) -> ir.Table:
-    p = src.table("person")
-    pts = points.select("insz", "ref_quarter", "ref_date", "ref_year")
-    return pts.join(p, "insz")
+    """The points with the person's register row (eight variables read it: joined once per points)."""
+
+    def build() -> ir.Table:
+        p = jobs.person_rows(src, "person")
+        pts = points.select("insz", "ref_quarter", "ref_date", "ref_year")
+        return pts.join(p, "insz")
+
+    return jobs.memo_at(src, "person", points, build)
 
 
 def age(src: Sources, points: ir.Table) -> ir.Table:
@@ -40,7 +45,7 @@ def sex(src: Sources, points: ir.Table) -> ir.Table:
 
 def current_nationality(src: Sources, points: ir.Table) -> ir.Table:
     """Nationality on the day; Belgian wins for dual nationals, then the most recent; else at birth."""
-    nat = src.table("nationality").select("insz", "nationality", "start_date", "end_date")
+    nat = jobs.person_rows(src, "nationality").select("insz", "nationality", "start_date", "end_date")
     spells = spell_at(
         points,
         nat,
@@ -96,7 +101,7 @@ def birth_country(src: Sources, points: ir.Table) -> ir.Table:
 
 def education_level(src: Sources, points: ir.Table) -> ir.Table:
     """Highest level (ISCED 2011) of the latest reference year up to the point, grouped low/mid/high."""
-    edu = src.table("education_level")
+    edu = jobs.person_rows(src, "education_level")
     pts = points.select("insz", "ref_quarter", "ref_year")
     j = pts.join(edu, (pts.insz == edu.insz) & (edu.year <= pts.ref_year))
     rank = ibis.row_number().over(ibis.window(group_by=["insz", "ref_quarter"], order_by=[ibis.desc("year")]))
@@ -115,7 +120,7 @@ def education_level(src: Sources, points: ir.Table) -> ir.Table:
 
 def residence_at(src: Sources, points: ir.Table) -> ir.Table:
     """Main residence on the day: municipality (NIS5) or abroad; one row per point with a residence."""
-    res = src.table("residence")
+    res = jobs.person_rows(src, "residence")
     return spell_at(points, res).select("insz", "ref_quarter", "nis_code", "abroad_country")
 
 
@@ -147,7 +152,9 @@ def residence_years(src: Sources, points: ir.Table) -> ir.Table:
 def residence_reason(src: Sources, points: ir.Table) -> ir.Table:
     """Reason of residence on the day, only while the residence is shorter than five years."""
     years = residence_years(src, points).rename(years="value")
-    reason = spell_at(points, src.table("residence_reason")).select("insz", "ref_quarter", "reason")
+    reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select(
+        "insz", "ref_quarter", "reason"
+    )
     j = years.join(reason, ["insz", "ref_quarter"])
     return j.select(
         "insz",

@@ -5,15 +5,21 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from crossroads.catalog import jobs
 from crossroads.catalog.model import Sources, left_join_on
 
 PAPER, ELECTRONIC, BOTH = "P", "E", "PE"
 
 
 def _orders_in(src: Sources, points: ir.Table, year_offset: int) -> ir.Table:
-    o = src.table("voucher_order")
-    pts = points.select("insz", "ref_quarter", "ref_year")
-    return pts.join(o, (pts.insz == o.insz) & ((o.month // 100) == pts.ref_year + year_offset))
+    """Each point's orders of year Y + offset (two variables read year Y: joined once per points)."""
+
+    def build() -> ir.Table:
+        o = jobs.person_rows(src, "voucher_order")
+        pts = points.select("insz", "ref_quarter", "ref_year")
+        return pts.join(o, (pts.insz == o.insz) & ((o.month // 100) == pts.ref_year + year_offset))
+
+    return jobs.memo_at(src, f"orders{year_offset:+d}", points, build)
 
 
 def vouchers_bought(src: Sources, points: ir.Table) -> ir.Table:

@@ -1,0 +1,135 @@
+"""Benchmark: 21/128 group 2 (flemish_diploma_residents, the largest) as a full population (issue 6).
+
+    .venv/bin/python benchmarks/extract_21_128.py [--warehouse /work/bench-wh-0.1] [--engines duckdb,spark]
+
+The permit version in force on ``--as-of`` is cut down to its group 2 and the datasets about it (persons,
+labour_market, education; each with group 2 as its only population) and run in phase 2 (no sample). Target
+at scale 1.0 (7.3 million persons x 28 quarters): under 15 minutes and under 12 GB on the 2-core machine.
+
+As in ``extract_21_150.py`` (whose measuring helpers this script reuses): each run is a subprocess whose
+peak memory (resident set of the process tree, the Spark JVM included) and CPU time are sampled; the
+baseline, measured in the same run, is DuckDB's bare scan of every Parquet file of the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from extract_21_150 import _measure
+
+PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
+GROUP = "flemish_diploma_residents"
+AS_OF = date(2026, 12, 3)
+
+
+def _version(as_of: date) -> object:
+    """The version in force, restricted to group 2 and the datasets about it."""
+    from crossroads import permits
+
+    version = permits.load(PERMIT).version_in_force(as_of)
+    groups = [g for g in version.target_groups if g.name == GROUP]
+    if not groups:
+        raise SystemExit(f"the permit version in force on {as_of} has no group {GROUP!r}")
+    datasets = [
+        d.model_copy(update={"population": [GROUP]}) for d in version.datasets if GROUP in d.populations
+    ]
+    return version.model_copy(update={"target_groups": groups, "datasets": datasets})
+
+
+def _child(kind: str, warehouse: str, as_of: date) -> None:
+    """Runs inside the subprocess; prints one JSON line."""
+    if kind == "scan":
+        import duckdb
+        import pyarrow.parquet as pq
+
+        from crossroads.warehouse.storage import Warehouse
+
+        wh = Warehouse(warehouse)
+        con = duckdb.connect()
+        t0 = time.perf_counter()
+        rows = 0
+        for name in wh.manifest()["tables"]:
+            files = [str(p) for p in wh.files(name)]
+            if not files:
+                continue
+            cols = ", ".join(f'max("{c}")' for c in pq.read_schema(files[0]).names)
+            con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
+            rows += int(con.fetchone()[0])  # type: ignore[index]
+        print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
+        return
+    from crossroads import engine
+
+    version = _version(as_of)
+    t0 = time.perf_counter()
+    x = engine.extract(version, warehouse, phase=2, seed=1, backend=kind, as_of=as_of)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": {n: t.num_rows for n, t in x.datasets.items()},
+                "populations": x.population_counts,
+                "timings": {k: round(v, 2) for k, v in x.timings.items()},
+            }
+        )
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--warehouse", default="/work/bench-wh-0.1")
+    ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument("--as-of", default=AS_OF.isoformat(), help="the day whose permit version applies")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per engine run")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+    if args.child:
+        _child(args.child, args.warehouse, as_of)
+        return
+    from crossroads.warehouse.storage import Warehouse
+
+    scale = Warehouse(args.warehouse).manifest().get("scale")
+    me = [sys.executable, __file__, "--warehouse", args.warehouse, "--as-of", args.as_of, "--child"]
+    print(f"Warehouse {args.warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
+    print("| run | seconds (wall) | CPU seconds | peak memory (MiB) | ratio to baseline (wall / CPU) |")
+    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
+    base, base_mem = _measure([*me, "scan"], args.timeout)
+    if base is None or "failed" in base:
+        raise SystemExit("the baseline scan did not finish")
+    base_s = float(base["seconds"])  # type: ignore[arg-type]
+    base_cpu = float(base["cpu_seconds"])  # type: ignore[arg-type]
+    print(
+        f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_cpu:.1f} | {base_mem:.0f} | 1 / 1 |",
+        flush=True,
+    )
+    details = {}
+    for kind in args.engines.split(","):
+        label = f"21/128 group 2, phase 2 on {kind}"
+        res, mem = _measure([*me, kind], args.timeout)
+        if res is None:
+            print(f"| {label} | > {args.timeout:.0f} (stopped) | | {mem:.0f} | |", flush=True)
+            continue
+        if "failed" in res:
+            print(f"| {label} | failed (exit {res['failed']}) | | {mem:.0f} | |", flush=True)
+            continue
+        details[kind] = res
+        sec = float(res["seconds"])  # type: ignore[arg-type]
+        cpu = float(res["cpu_seconds"])  # type: ignore[arg-type]
+        print(
+            f"| {label} | {sec:.1f} | {cpu:.1f} | {mem:.0f} | {sec / base_s:.1f}x / {cpu / base_cpu:.1f}x |",
+            flush=True,
+        )
+    for kind, res in details.items():
+        print(f"\n{kind}: rows {res['rows']}\n  populations {res['populations']}\n  steps {res['timings']}")
+
+
+if __name__ == "__main__":
+    main()
