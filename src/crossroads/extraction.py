@@ -128,8 +128,10 @@ def check_key(store: Any, permit_number: str) -> None:
     except KeyNotFound:
         return  # first extract of the permit: the conversion table creates the key
     except KeyDestroyed:
-        raise ExtractRefused(f"permit {permit_number}: its key was destroyed (retention); "
-                             "no sequence numbers can be assigned any more") from None
+        raise ExtractRefused(
+            f"permit {permit_number}: its key was destroyed (retention); "
+            "no sequence numbers can be assigned any more"
+        ) from None
 
 
 def conversion_table(store: Any, permit_number: str) -> Any:
@@ -138,8 +140,9 @@ def conversion_table(store: Any, permit_number: str) -> Any:
     return table_cls(Path(store.home) / "pseudonyms", permit_number, store.keys)
 
 
-def pseudonymise(datasets: Mapping[str, pa.Table], identifier_columns: Mapping[str, Mapping[str, str]],
-                 conversion: Any) -> dict[str, pa.Table]:
+def pseudonymise(
+    datasets: Mapping[str, pa.Table], identifier_columns: Mapping[str, Mapping[str, str]], conversion: Any
+) -> dict[str, pa.Table]:
     """Every dataset with its INSZ and enterprise columns replaced by sequence numbers."""
     replace = _require("crossroads.pseudonyms", "replace")
     out = {}
@@ -159,8 +162,9 @@ MAX_ROUNDS = 10
 """Protection rounds at most; a second round is rare (see :func:`protect_risk`)."""
 
 
-def protect_risk(tables: Mapping[str, pa.Table], settings: Any,
-                 title: str = "Disclosure report") -> tuple[dict[str, pa.Table], DeliveredRisk]:
+def protect_risk(
+    tables: Mapping[str, pa.Table], settings: Any, title: str = "Disclosure report"
+) -> tuple[dict[str, pa.Table], DeliveredRisk]:
     """The datasets with the permit's remedies applied to every row, and the report of what was done.
 
     The remedies are decided on one record per person and quasi-identifier profile (:func:`persons_view`)
@@ -186,8 +190,10 @@ def protect_risk(tables: Mapping[str, pa.Table], settings: Any,
             break
         rounds.append(report)
         qis = list(getattr(settings, "quasi_identifiers", ()) or ())
-        current = {name: apply_to_rows(current[name], filled[name], profiles[name], protected[name], qis)
-                   for name in current}
+        current = {
+            name: apply_to_rows(current[name], filled[name], profiles[name], protected[name], qis)
+            for name in current
+        }
     if delivered is None:
         delivered = assess_risk(current, settings, title=title)
     return current, DeliveredRisk(rounds, delivered, tables, current, settings)
@@ -205,8 +211,11 @@ def _without_person(profile: pa.Table) -> pa.Table:
 
 
 def _has_profiles(profile: pa.Table) -> bool:
-    return "person_seq" in profile.column_names and profile.schema.metadata is not None \
+    return (
+        "person_seq" in profile.column_names
+        and profile.schema.metadata is not None
         and profile.schema.metadata.get(b"crossroads:profiles") == b"1"
+    )
 
 
 def person_profiles(table: pa.Table, settings: Any) -> pa.Table:
@@ -244,8 +253,9 @@ def persons_view(tables: Mapping[str, pa.Table], settings: Any) -> dict[str, pa.
 SUPPRESSED = "*"  # how the disclosure module marks a suppressed quasi-identifier value
 
 
-def apply_to_rows(table: pa.Table, filled: pa.Table, profiles: pa.Table, protected: Any,
-                  quasi_identifiers: list[str]) -> pa.Table:
+def apply_to_rows(
+    table: pa.Table, filled: pa.Table, profiles: pa.Table, protected: Any, quasi_identifiers: list[str]
+) -> pa.Table:
     """``table`` with the protection decided on its person profiles applied to every one of its rows.
 
     ``filled`` is ``table`` with missing values as a class (the values the profiles were built from);
@@ -285,8 +295,13 @@ def apply_to_rows(table: pa.Table, filled: pa.Table, profiles: pa.Table, protect
         recoded = [not g and str(v) != str(a) for v, a, g in zip(values, assessed, gone, strict=True)]
         if any(recoded):
             base = original.cast(pa.string()).to_pylist()
-            column = pa.array([None if g else (str(v) if r else b)
-                               for v, b, g, r in zip(values, base, gone, recoded, strict=True)], pa.string())
+            column = pa.array(
+                [
+                    None if g else (str(v) if r else b)
+                    for v, b, g, r in zip(values, base, gone, recoded, strict=True)
+                ],
+                pa.string(),
+            )
         elif any(gone):
             column = _blank(pa.array(gone, pa.bool_()), original)
         else:
@@ -341,8 +356,9 @@ def hide_small_counts(table: pa.Table, count_columns: list[str], min_cell: int) 
     for column in count_columns:
         values = out.column(column)
         small = pc.fill_null(pc.less(values, min_cell), False)
-        out = out.set_column(out.column_names.index(column), column,
-                             pc.if_else(small, pa.scalar(None, values.type), values))
+        out = out.set_column(
+            out.column_names.index(column), column, pc.if_else(small, pa.scalar(None, values.type), values)
+        )
         below = small if below is None else pc.or_(below, small)
     if below is None:
         return table
@@ -392,8 +408,14 @@ def apply_geographic_fallback(table: pa.Table, settings: Any, name: str = "data"
     new[first] = list(values)
     if records:
         frame = pd.DataFrame({first: [k[1] for k in records]})
-        fb = geographic_fallback(frame, hierarchy, column=first, fallback=levels,
-                                 min_count=int(getattr(settings, "min_cell", 5) or 5), table=name)
+        fb = geographic_fallback(
+            frame,
+            hierarchy,
+            column=first,
+            fallback=levels,
+            min_count=int(getattr(settings, "min_cell", 5) or 5),
+            table=name,
+        )
         decided = {k: j for j, k in enumerate(records)}
         cols = {first: fb.data[first].to_numpy(dtype=object)}
         for level, column in zip(levels[1:], extra, strict=False):
@@ -433,8 +455,11 @@ def _published_geography(table: pa.Table, settings: Any) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def protect_with_fallback(tables: Mapping[str, pa.Table], settings: Any, title: str,
-                          ) -> tuple[dict[str, pa.Table], DeliveredRisk]:
+def protect_with_fallback(
+    tables: Mapping[str, pa.Table],
+    settings: Any,
+    title: str,
+) -> tuple[dict[str, pa.Table], DeliveredRisk]:
     """:func:`protect_risk` on the tables after the geographic fallback.
 
     The risk step sees the published geography (level and value) in the first level's column and does
@@ -462,8 +487,11 @@ def protect_with_fallback(tables: Mapping[str, pa.Table], settings: Any, title: 
             t = t.set_column(t.column_names.index(first), first, original.column(first))
             for column in [first, *fallback_columns(settings)]:
                 values = t.column(column)
-                t = t.set_column(t.column_names.index(column), column,
-                                 pc.if_else(gone, pa.scalar(None, values.type), values))
+                t = t.set_column(
+                    t.column_names.index(column),
+                    column,
+                    pc.if_else(gone, pa.scalar(None, values.type), values),
+                )
         out[name] = t
     return out, risk
 
@@ -494,8 +522,9 @@ def protect_delivery_tables(
         protected, risk = {}, None
     out = {}
     for name, t in tables.items():
-        out[name] = hide_small_counts(t, list(aggregates[name]), min_cell) if name in aggregates \
-            else protected[name]
+        out[name] = (
+            hide_small_counts(t, list(aggregates[name]), min_cell) if name in aggregates else protected[name]
+        )
     if risk is None:
         raise PartNotReady("the delivery holds aggregates only; the risk report needs a microdata file")
     return out, risk
@@ -504,21 +533,39 @@ def protect_delivery_tables(
 # ----------------------------------------------------------------------------- codebook entries
 _STRUCTURAL: dict[str, tuple[str, str, str]] = {
     # column -> (Dutch label, English label, unit)
-    "person_seq": ("volgnummer van de persoon (betekenisloos, eigen aan deze machtiging)",
-                   "person sequence number (meaningless, specific to this permit)", "person"),
-    "employer_seq": ("volgnummer van de werkgever (betekenisloos, eigen aan deze machtiging)",
-                     "employer sequence number (meaningless, specific to this permit)", "employer"),
+    "person_seq": (
+        "volgnummer van de persoon (betekenisloos, eigen aan deze machtiging)",
+        "person sequence number (meaningless, specific to this permit)",
+        "person",
+    ),
+    "employer_seq": (
+        "volgnummer van de werkgever (betekenisloos, eigen aan deze machtiging)",
+        "employer sequence number (meaningless, specific to this permit)",
+        "employer",
+    ),
     "year": ("jaar", "year", "person-year"),
-    "quarter": ("kwartaal (JJJJK, 20204 = 4de kwartaal 2020)", "quarter (YYYYQ, 20204 = 2020 Q4)",
-                "person-quarter"),
+    "quarter": (
+        "kwartaal (JJJJK, 20204 = 4de kwartaal 2020)",
+        "quarter (YYYYQ, 20204 = 2020 Q4)",
+        "person-quarter",
+    ),
     "ref_quarter": ("referentiekwartaal (JJJJK)", "reference quarter (YYYYQ)", "person-quarter"),
-    "measure_quarter": ("meetkwartaal van de jaarlijkse kenmerken (JJJJK)",
-                        "quarter the yearly characteristics are measured in (YYYYQ)", "person-year"),
+    "measure_quarter": (
+        "meetkwartaal van de jaarlijkse kenmerken (JJJJK)",
+        "quarter the yearly characteristics are measured in (YYYYQ)",
+        "person-year",
+    ),
     "after_outflow": ("kwartaal na de uitstroom", "quarter after the outflow", "person-quarter"),
-    "record_seq": ("volgnummer van het record bij de persoon (1, 2, ... naar datum)",
-                   "number of the record within the person (1, 2, ... by date)", "person-record"),
-    "below_min_cell": ("aantal kleiner dan de minimale celgrootte van de machtiging: niet vermeld (1 = ja)",
-                       "count below the permit's minimum cell size: not shown (1 = yes)", "aggregate"),
+    "record_seq": (
+        "volgnummer van het record bij de persoon (1, 2, ... naar datum)",
+        "number of the record within the person (1, 2, ... by date)",
+        "person-record",
+    ),
+    "below_min_cell": (
+        "aantal kleiner dan de minimale celgrootte van de machtiging: niet vermeld (1 = ja)",
+        "count below the permit's minimum cell size: not shown (1 = yes)",
+        "aggregate",
+    ),
 }
 _YES_NO = {"0": "neen", "1": "ja"}
 _AFTER_SUFFIXES = ("_after_outflow", "_after")
@@ -545,9 +592,14 @@ def variable_infos(version: Any, dataset: Any, columns: list[str]) -> dict[str, 
             # membership flag of a jointly sampled population (the workers by source, S000-3)
             group = groups[column]
             entity = "employer" if getattr(group, "entity", "person") == "employer" else "person-year"
-            infos[column] = VariableInfo(column, f"behoort tot: {group.label}",
-                                         f"belongs to target group {group.name}", unit=entity,
-                                         value_labels=_YES_NO, description=group.description or "")
+            infos[column] = VariableInfo(
+                column,
+                f"behoort tot: {group.label}",
+                f"belongs to target group {group.name}",
+                unit=entity,
+                value_labels=_YES_NO,
+                description=group.description or "",
+            )
             continue
         request, suffix = requests.get(column), ""
         if request is None:
@@ -566,9 +618,15 @@ def variable_infos(version: Any, dataset: Any, columns: list[str]) -> dict[str, 
             scheme_label = classes.scheme(scheme).label
         after_nl, after_en = (" (na de uitstroom)", " (after the outflow)") if suffix else ("", "")
         infos[column] = VariableInfo(
-            column, var.label_nl + after_nl, var.label_en + after_en, unit=str(var.unit), scheme=scheme,
-            scheme_label=scheme_label, value_labels=var.value_labels(scheme),
-            sources=tuple(var.sources), description=var.description,
+            column,
+            var.label_nl + after_nl,
+            var.label_en + after_en,
+            unit=str(var.unit),
+            scheme=scheme,
+            scheme_label=scheme_label,
+            value_labels=var.value_labels(scheme),
+            sources=tuple(var.sources),
+            description=var.description,
         )
     return infos
 
@@ -580,19 +638,37 @@ def _fallback_infos(settings: Any) -> dict[str, VariableInfo]:
         return {}
     min_cell = int(getattr(settings, "min_cell", 5) or 5)
     first = levels[0]
-    rule = (f"{first} shown only where at least {min_cell} persons share it; else "
-            + ", then ".join(levels[1:]) + " (the permit's geographic fallback, applied per record)")
-    out = {first: VariableInfo(first, f"{first} (leeg waar teruggevallen op een grovere indeling)",
-                               f"{first} (empty where the record fell back to a coarser level)",
-                               unit="person", description=rule)}
+    rule = (
+        f"{first} shown only where at least {min_cell} persons share it; else "
+        + ", then ".join(levels[1:])
+        + " (the permit's geographic fallback, applied per record)"
+    )
+    out = {
+        first: VariableInfo(
+            first,
+            f"{first} (leeg waar teruggevallen op een grovere indeling)",
+            f"{first} (empty where the record fell back to a coarser level)",
+            unit="person",
+            description=rule,
+        )
+    }
     for level in levels[1:]:
         column = f"{first}_{level}"
-        out[column] = VariableInfo(column, f"{level} van de {first} (na de terugvalregel)",
-                                   f"{level} of the {first} (after the fallback)", unit="person",
-                                   description=rule)
+        out[column] = VariableInfo(
+            column,
+            f"{level} van de {first} (na de terugvalregel)",
+            f"{level} of the {first} (after the fallback)",
+            unit="person",
+            description=rule,
+        )
     out[first + LEVEL_SUFFIX] = VariableInfo(
-        first + LEVEL_SUFFIX, "getoond geografisch niveau", "geographic level shown", unit="person",
-        value_labels={level: level for level in levels}, description=rule)
+        first + LEVEL_SUFFIX,
+        "getoond geografisch niveau",
+        "geographic level shown",
+        unit="person",
+        value_labels={level: level for level in levels},
+        description=rule,
+    )
     return out
 
 
@@ -605,7 +681,8 @@ def check_reference_date(as_of: date | None, today: date, warehouse: Any) -> tup
         raise ExtractRefused(
             f"--as-of {as_of.isoformat()} differs from today ({today.isoformat()}): a reference date other "
             f"than today is allowed only on a synthetic warehouse, and {warehouse.root} is not one "
-            "(its manifest does not say synthetic: true)")
+            "(its manifest does not say synthetic: true)"
+        )
     return as_of, True
 
 
@@ -626,11 +703,14 @@ def check_permit(permit: Any, store: Any, as_of: date, phase: int, enclave: bool
     if registered.version != version.version:
         raise ExtractRefused(
             f"permit {permit.number}: the file's version in force on {as_of.isoformat()} is "
-            f"{version.version} but the registry's is {registered.version}; register the amended file")
+            f"{version.version} but the registry's is {registered.version}; register the amended file"
+        )
     if phase != 1 and not enclave:
-        raise ExtractRefused(f"permit {permit.number}: phase {phase} data never leaves as a delivery; "
-                             "phase 2 runs on the full population inside the enclave (--enclave builds "
-                             "its workspace)")
+        raise ExtractRefused(
+            f"permit {permit.number}: phase {phase} data never leaves as a delivery; "
+            "phase 2 runs on the full population inside the enclave (--enclave builds "
+            "its workspace)"
+        )
     if phase == 1 and enclave:
         raise ExtractRefused(f"permit {permit.number}: an enclave workspace holds phase 2 only")
     if phase not in version.phases:
@@ -639,8 +719,9 @@ def check_permit(permit: Any, store: Any, as_of: date, phase: int, enclave: bool
 
 
 # ----------------------------------------------------------------------------- the extract
-def run(request: ExtractRequest, *, store: Any | None = None, today: date | None = None,
-        step: Step | None = None) -> ExtractResult:
+def run(
+    request: ExtractRequest, *, store: Any | None = None, today: date | None = None, step: Step | None = None
+) -> ExtractResult:
     """Run one extract; raise :class:`ExtractRefused` (audited) when it is not allowed."""
     from crossroads.governance import Store
 
@@ -666,9 +747,17 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
         version = check_permit(permit, store, as_of, request.phase, request.enclave)
         check_key(store, permit.number)
     except ExtractRefused as refusal:
-        store.audit.append(request.actor, "extract.refused", permit=permit.number,
-                           detail={"reason": _LONG_NUMBER.sub("#", str(refusal)), "today": today.isoformat(),
-                                   "as_of": (request.as_of or today).isoformat(), "phase": request.phase})
+        store.audit.append(
+            request.actor,
+            "extract.refused",
+            permit=permit.number,
+            detail={
+                "reason": _LONG_NUMBER.sub("#", str(refusal)),
+                "today": today.isoformat(),
+                "as_of": (request.as_of or today).isoformat(),
+                "phase": request.phase,
+            },
+        )
         raise
     seed = request.seed if request.seed is not None else secrets.randbelow(10**9)
     tell(f"building the datasets of permit {permit.number} version {version.version} ({request.backend})")
@@ -683,78 +772,133 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
         # Phase 2 stays in the secure environment: the microdata keep every value (outputs are checked
         # at the airlock); only the anonymous aggregates are cut to the permit's minimum cell already.
         min_cell = int(version.disclosure.min_cell or 5)
-        tables = {n: hide_small_counts(t, list(aggregates[n]), min_cell) if n in aggregates else t
-                  for n, t in tables.items()}
+        tables = {
+            n: hide_small_counts(t, list(aggregates[n]), min_cell) if n in aggregates else t
+            for n, t in tables.items()
+        }
     else:
         tables, risk = protect_delivery_tables(
-            tables, version.disclosure, aggregates,
+            tables,
+            version.disclosure,
+            aggregates,
             title=f"Small-cell risk analysis — permit {permit.number} version {version.version}, "
-            f"phase {request.phase} (remedies applied to the delivered files)")
+            f"phase {request.phase} (remedies applied to the delivered files)",
+        )
     datasets = []
     for spec in version.datasets:
         if spec.name not in tables:
             raise PartNotReady(f"the engine did not produce dataset {spec.name!r} of permit {permit.number}")
         table = tables[spec.name]
-        datasets.append(Dataset(spec.name, spec.label, spec.unit, table,
-                                variable_infos(version, spec, table.column_names)))
+        datasets.append(
+            Dataset(
+                spec.name, spec.label, spec.unit, table, variable_infos(version, spec, table.column_names)
+            )
+        )
     tell("collecting the warehouse's identifiers for the leak scan")
     identifiers = warehouse_identifiers(wh)
     run_date = datetime.now(UTC)
     purpose = " ".join(version.purpose.split())
     info = DeliveryInfo(
-        permit_number=permit.number, permit_slug=permit.slug, permit_version=version.version,
-        permit_title=" ".join(permit.title.split()), phase=request.phase, run_id=secrets.token_hex(4),
-        run_date=run_date, as_of=as_of, simulation=simulation, version_label=version.label, seed=seed,
-        recipient=f"{version.output_unit.organisation}/{version.output_unit.unit}", purpose=purpose)
+        permit_number=permit.number,
+        permit_slug=permit.slug,
+        permit_version=version.version,
+        permit_title=" ".join(permit.title.split()),
+        phase=request.phase,
+        run_id=secrets.token_hex(4),
+        run_date=run_date,
+        as_of=as_of,
+        simulation=simulation,
+        version_label=version.label,
+        seed=seed,
+        recipient=f"{version.output_unit.organisation}/{version.output_unit.unit}",
+        purpose=purpose,
+    )
     warehouse_manifest = wh.manifest()
     reports = {
-        "population": {"counts": _plain(extract.population_counts),
-                       "counts_by_year": _plain(getattr(extract, "population_counts_by_year", {})),
-                       "sample": _plain(extract.sample)},
+        "population": {
+            "counts": _plain(extract.population_counts),
+            "counts_by_year": _plain(getattr(extract, "population_counts_by_year", {})),
+            "sample": _plain(extract.sample),
+        },
         "match_reports": _plain(extract.match_reports),
         "worker_sources_overlap": _overlap_report(extract, version.disclosure.min_cell),
     }
     delivered = make_delivery(
-        request.out, info, datasets, identifiers=identifiers, disclosure=risk, reports=reports,
-        formats=request.formats, step=tell,
-        manifest_extra={"warehouse": {"synthetic": bool(warehouse_manifest.get("synthetic")),
-                                      "scale": warehouse_manifest.get("scale"),
-                                      "manifest_sha256": _sha256(wh.manifest_path)},
-                        "backend": request.backend,
-                        # which amendment governed this run (21/128 has three versions, S003-5)
-                        "version_in_force": {"version": version.version,
-                                             "approved": version.approved.isoformat(),
-                                             "effective": version.effective.isoformat()},
-                        "leak_scan": {"identifiers": identifiers.counts()},
-                        "disclosure": _manifest_entry(risk),
-                        **({"enclave": {"workspace": True, "note": ENCLAVE_NOTE}}
-                           if request.enclave else {})})
+        request.out,
+        info,
+        datasets,
+        identifiers=identifiers,
+        disclosure=risk,
+        reports=reports,
+        formats=request.formats,
+        step=tell,
+        manifest_extra={
+            "warehouse": {
+                "synthetic": bool(warehouse_manifest.get("synthetic")),
+                "scale": warehouse_manifest.get("scale"),
+                "manifest_sha256": _sha256(wh.manifest_path),
+            },
+            "backend": request.backend,
+            # which amendment governed this run (21/128 has three versions, S003-5)
+            "version_in_force": {
+                "version": version.version,
+                "approved": version.approved.isoformat(),
+                "effective": version.effective.isoformat(),
+            },
+            "leak_scan": {"identifiers": identifiers.counts()},
+            "disclosure": _manifest_entry(risk),
+            **({"enclave": {"workspace": True, "note": ENCLAVE_NOTE}} if request.enclave else {}),
+        },
+    )
     rows = {d.name: d.table.num_rows for d in datasets}
     try:
         # No delivery may exist without its retention entry and its audit event.
         if request.enclave:
             store.register_workspace(permit.number, version.version, delivered.path, run_date)
         else:
-            store.register_delivery(permit.number, version.version, delivered.path, run_date,
-                                    phase=request.phase)
+            store.register_delivery(
+                permit.number, version.version, delivered.path, run_date, phase=request.phase
+            )
         store.audit.append(
-            request.actor, "extract.enclave" if request.enclave else "extract", permit=permit.number,
-            version=version.version, purpose=purpose[:500],
-            counts={**{f"rows_{k}": v for k, v in rows.items()},
-                    "files": len(delivered.manifest["files"]) + 1},
-            detail={"delivery": info.name, "phase": request.phase, "as_of": as_of.isoformat(),
-                    "simulation": simulation, "seed": seed, "backend": request.backend,
-                    "manifest_sha256": _sha256(delivered.path / "manifest.json")})
+            request.actor,
+            "extract.enclave" if request.enclave else "extract",
+            permit=permit.number,
+            version=version.version,
+            purpose=purpose[:500],
+            counts={
+                **{f"rows_{k}": v for k, v in rows.items()},
+                "files": len(delivered.manifest["files"]) + 1,
+            },
+            detail={
+                "delivery": info.name,
+                "phase": request.phase,
+                "as_of": as_of.isoformat(),
+                "simulation": simulation,
+                "seed": seed,
+                "backend": request.backend,
+                "manifest_sha256": _sha256(delivered.path / "manifest.json"),
+            },
+        )
     except BaseException:
         shutil.rmtree(delivered.path, ignore_errors=True)
         raise
     risk_dict = risk.to_dict() if risk is not None else {}
-    return ExtractResult(delivered, permit.number, version.version, as_of, simulation, seed, rows,
-                         risk_dict if isinstance(risk_dict, dict) else {})
+    return ExtractResult(
+        delivered,
+        permit.number,
+        version.version,
+        as_of,
+        simulation,
+        seed,
+        rows,
+        risk_dict if isinstance(risk_dict, dict) else {},
+    )
 
 
-ENCLAVE_NOTE = ("phase-2 workspace of the secure environment: the full populations, pseudonymised; it is not "
-                "a delivery and nothing in it leaves except anonymous results through the airlock")
+ENCLAVE_NOTE = (
+    "phase-2 workspace of the secure environment: the full populations, pseudonymised; it is not "
+    "a delivery and nothing in it leaves except anonymous results through the airlock"
+)
 
 
 class DeliveredRisk:
@@ -766,8 +910,14 @@ class DeliveredRisk:
     were missing already.
     """
 
-    def __init__(self, rounds: list[Any], delivered: Any, built: Mapping[str, pa.Table],
-                 protected: Mapping[str, pa.Table], settings: Any) -> None:
+    def __init__(
+        self,
+        rounds: list[Any],
+        delivered: Any,
+        built: Mapping[str, pa.Table],
+        protected: Mapping[str, pa.Table],
+        settings: Any,
+    ) -> None:
         self.rounds = rounds
         self.delivered = delivered
         self.target_k = _target_k(settings)
@@ -793,11 +943,14 @@ class DeliveredRisk:
             f"<tr><td>{escape(str(name))}</td><td>{escape(str(t['k_before']))}</td>"
             f"<td>{escape(str(t['k_delivered']))}</td>"
             f"<td>{escape(', '.join(f'{q} {n:,}' for q, n in t['values_blanked'].items()))}</td></tr>"
-            for name, t in self.manifest_entry()["tables"].items())
-        return (f"<section id='as-delivered'><h2>The files as delivered</h2><p>Remedies {applied} "
-                f"({len(self.rounds)} round(s)). {escape(str(self.delivered.summary_line()))}</p>"
-                "<table><tr><th>file</th><th>k as built</th><th>k as delivered</th>"
-                f"<th>values set to missing (rows)</th></tr>{rows}</table></section>")
+            for name, t in self.manifest_entry()["tables"].items()
+        )
+        return (
+            f"<section id='as-delivered'><h2>The files as delivered</h2><p>Remedies {applied} "
+            f"({len(self.rounds)} round(s)). {escape(str(self.delivered.summary_line()))}</p>"
+            "<table><tr><th>file</th><th>k as built</th><th>k as delivered</th>"
+            f"<th>values set to missing (rows)</th></tr>{rows}</table></section>"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         doc = dict(self.first.to_dict())
@@ -805,9 +958,12 @@ class DeliveredRisk:
         doc["remedies_applied"] = bool(self.rounds)
         doc["protection_rounds"] = len(self.rounds)
         doc["as_delivered"] = {
-            "summary": delivered.get("summary"), "passed": delivered.get("passed"),
-            "tables": [{"name": t.get("name"), "records": t.get("records"), "risk": t.get("risk")}
-                       for t in delivered.get("tables", [])],
+            "summary": delivered.get("summary"),
+            "passed": delivered.get("passed"),
+            "tables": [
+                {"name": t.get("name"), "records": t.get("records"), "risk": t.get("risk")}
+                for t in delivered.get("tables", [])
+            ],
         }
         return doc
 
@@ -823,15 +979,29 @@ class DeliveredRisk:
             for number, tables in enumerate(rounds, start=1):
                 for t in tables:
                     if t.get("name") == name:
-                        remedies += [{"round": number, "remedy": r.get("remedy"),
-                                      "description": r.get("description"),
-                                      "k_after": (r.get("after") or {}).get("k"),
-                                      "information_loss": r.get("loss")} for r in t.get("remedies", [])]
-            out[name] = {"k_before": (before.get("risk") or {}).get("k"),
-                         "k_delivered": (delivered[name].get("risk") or {}).get("k"),
-                         "values_blanked": self.blanked.get(name, {}), "remedies": remedies}
-        return {"remedies_applied": bool(self.rounds), "protection_rounds": len(self.rounds),
-                "target_k": self.target_k, "passed": self.delivered.passed, "tables": out}
+                        remedies += [
+                            {
+                                "round": number,
+                                "remedy": r.get("remedy"),
+                                "description": r.get("description"),
+                                "k_after": (r.get("after") or {}).get("k"),
+                                "information_loss": r.get("loss"),
+                            }
+                            for r in t.get("remedies", [])
+                        ]
+            out[name] = {
+                "k_before": (before.get("risk") or {}).get("k"),
+                "k_delivered": (delivered[name].get("risk") or {}).get("k"),
+                "values_blanked": self.blanked.get(name, {}),
+                "remedies": remedies,
+            }
+        return {
+            "remedies_applied": bool(self.rounds),
+            "protection_rounds": len(self.rounds),
+            "target_k": self.target_k,
+            "passed": self.delivered.passed,
+            "tables": out,
+        }
 
 
 def _blanked(built: pa.Table, delivered: pa.Table, quasi_identifiers: list[str]) -> dict[str, int]:
@@ -858,8 +1028,9 @@ def warehouse_identifiers(warehouse: Any) -> leaks.Identifiers:
             continue
         for f in spec.identifier_fields:
             if f.identifier in found:
-                rows = con.execute(f'SELECT DISTINCT "{f.name}" FROM "{name}" '
-                                   f'WHERE "{f.name}" IS NOT NULL').fetchall()
+                rows = con.execute(
+                    f'SELECT DISTINCT "{f.name}" FROM "{name}" WHERE "{f.name}" IS NOT NULL'
+                ).fetchall()
                 found[f.identifier].update(r[0] for r in rows)
     return leaks.Identifiers(insz=found["insz"], enterprise=found["enterprise"])
 

@@ -24,8 +24,20 @@ def real_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _extract(warehouse: Path, out: Path, *extra: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["extract", str(PERMIT_FILE), "--phase", "1", "--warehouse", str(warehouse),
-                                 "--out", str(out), *extra])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            str(PERMIT_FILE),
+            "--phase",
+            "1",
+            "--warehouse",
+            str(warehouse),
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -43,11 +55,14 @@ def test_today_is_refused_for_an_expired_permit(real_warehouse: Path, tmp_path: 
     assert "21/150" in output and "2024-09-01" in output
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--formats", "parquet,xlsx", "unknown format 'xlsx'"),
-    ("--backend", "polars", "choose duckdb or spark"),
-    ("--as-of", "30/06/2022", "is not a date"),
-])
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--formats", "parquet,xlsx", "unknown format 'xlsx'"),
+        ("--backend", "polars", "choose duckdb or spark"),
+        ("--as-of", "30/06/2022", "is not a date"),
+    ],
+)
 def test_bad_options(real_warehouse: Path, tmp_path: Path, option: str, value: str, message: str) -> None:
     code, output = _extract(real_warehouse, tmp_path / "out", option, value)
     assert code == 2
@@ -67,10 +82,14 @@ def test_demo_reuses_the_warehouse_registers_the_permit_and_reports(
     monkeypatch.setenv("CROSSROADS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(Path(__file__).resolve().parents[2])  # the demo reads examples/permits/21-150.yaml
     monkeypatch.setattr(extraction, "run_engine", _fake_engine())
-    monkeypatch.setattr(extraction, "protect_risk",
-                        lambda tables, settings, title="": (dict(tables), FakeRisk()))
-    monkeypatch.setattr(extraction, "warehouse_identifiers",
-                        lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]))
+    monkeypatch.setattr(
+        extraction, "protect_risk", lambda tables, settings, title="": (dict(tables), FakeRisk())
+    )
+    monkeypatch.setattr(
+        extraction,
+        "warehouse_identifiers",
+        lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]),
+    )
     wh = tmp_path / "wh"
     wh.mkdir()
     Warehouse(wh).write_manifest({"synthetic": True, "scale": 0.001, "tables": {}})
@@ -83,12 +102,16 @@ def test_demo_reuses_the_warehouse_registers_the_permit_and_reports(
     assert delivery.name.startswith("21-150-v1-phase1-")
     assert "workers_timeseries" in text and "users_timeseries" in text
     assert "Small-cell risk" in text and "Disclosure: AT RISK: stand-in" in text
-    rows = [[cell.strip() for cell in line.split("│")[1:7]] for line in result.output.splitlines()
-            if line.count("│") == 7]
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:7]]
+        for line in result.output.splitlines()
+        if line.count("│") == 7
+    ]
     assert ["workers_timeseries", "3", "1", "2", "1.00", "5"] in rows
     last = result.output.strip().splitlines()[-1]  # the one-line summary ends the output
-    assert last.startswith("Delivered permit 21/150 version 1 phase 1 (SIMULATION as of 2022-06-30): "
-                           "4 datasets, 10 rows")  # 3 + 3 + 3 + 1 hand-made rows
+    assert last.startswith(
+        "Delivered permit 21/150 version 1 phase 1 (SIMULATION as of 2022-06-30): 4 datasets, 10 rows"
+    )  # 3 + 3 + 3 + 1 hand-made rows
     assert last.endswith(f"-> {delivery}")
 
 

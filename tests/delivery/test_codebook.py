@@ -29,8 +29,10 @@ def test_descriptor_has_one_resource_per_dataset_and_format_with_checksums(
     resources = pkg["resources"]
     assert isinstance(resources, list)
     assert [r["name"] for r in resources] == [
-        f"{ds}-{fmt}" for ds in ("workers_timeseries", "users_timeseries")
-        for fmt in ("parquet", "csv", "dta", "sav")]
+        f"{ds}-{fmt}"
+        for ds in ("workers_timeseries", "users_timeseries")
+        for fmt in ("parquet", "csv", "dta", "sav")
+    ]
     for r in resources:
         path = tmp_path / r["path"]
         assert r["bytes"] == path.stat().st_size
@@ -51,12 +53,19 @@ def test_fields_carry_labels_unit_classes_and_sources(
     fields = {f["name"]: f for f in resources[0]["schema"]["fields"]}
     assert list(fields) == workers.table.column_names
     assert fields["age_class"] == {
-        "name": "age_class", "title": "leeftijdsklasse", "type": "string", "crossroads:label_en": "age class",
-        "crossroads:unit": "person-year", "crossroads:scheme": "age_5y",
-        "crossroads:scheme_label": "leeftijd in klassen van 5 jaar", "crossroads:sources": ["person"],
-        "categories": [{"value": "15-19", "label": "15 tot 19 jaar"},
-                       {"value": "20-24", "label": "20 tot 24 jaar"},
-                       {"value": "25-29", "label": "25 tot 29 jaar"}],
+        "name": "age_class",
+        "title": "leeftijdsklasse",
+        "type": "string",
+        "crossroads:label_en": "age class",
+        "crossroads:unit": "person-year",
+        "crossroads:scheme": "age_5y",
+        "crossroads:scheme_label": "leeftijd in klassen van 5 jaar",
+        "crossroads:sources": ["person"],
+        "categories": [
+            {"value": "15-19", "label": "15 tot 19 jaar"},
+            {"value": "20-24", "label": "20 tot 24 jaar"},
+            {"value": "25-29", "label": "25 tot 29 jaar"},
+        ],
         "crossroads:stata_spss_values": {"15-19": 1, "20-24": 2, "25-29": 3},
     }
     assert fields["year"]["type"] == "integer"

@@ -46,8 +46,9 @@ def _manifest_only_warehouse(root: Path, *, synthetic: bool) -> Path:
 
 
 def _request(warehouse: Path, out: Path, **kw: Any) -> extraction.ExtractRequest:
-    return extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=warehouse, out=out, actor="tester",
-                                     **kw)
+    return extraction.ExtractRequest(
+        permit_file=PERMIT_FILE, warehouse=warehouse, out=out, actor="tester", **kw
+    )
 
 
 def _refusals(store: Store) -> list[dict[str, Any]]:
@@ -74,8 +75,10 @@ def test_today_given_explicitly_is_refused_too(store: Store, tmp_path: Path) -> 
 
 def test_another_date_on_a_real_warehouse_is_refused(store: Store, tmp_path: Path) -> None:
     wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=False)
-    with pytest.raises(extraction.ExtractRefused,
-                       match=r"--as-of 2022-06-30 differs from today \(2026-11-22\).*only on a synthetic"):
+    with pytest.raises(
+        extraction.ExtractRefused,
+        match=r"--as-of 2022-06-30 differs from today \(2026-11-22\).*only on a synthetic",
+    ):
         extraction.run(_request(wh, tmp_path / "out", as_of=INSIDE), store=store, today=TODAY)
     assert not (tmp_path / "out").exists()
     assert "synthetic" in _refusals(store)[-1]["detail"]["reason"]
@@ -95,8 +98,9 @@ def test_phase_2_never_leaves_as_a_delivery(store: Store, tmp_path: Path) -> Non
 
 def test_an_unregistered_permit_is_refused(tmp_path: Path) -> None:
     wh = _manifest_only_warehouse(tmp_path / "wh", synthetic=True)
-    with Store(home=tmp_path / "empty-governance") as empty, pytest.raises(
-        extraction.ExtractRefused, match=r"not registered.*crossroads permit register"
+    with (
+        Store(home=tmp_path / "empty-governance") as empty,
+        pytest.raises(extraction.ExtractRefused, match=r"not registered.*crossroads permit register"),
     ):
         extraction.run(_request(wh, tmp_path / "out", as_of=INSIDE), store=empty, today=TODAY)
 
@@ -191,8 +195,11 @@ def test_sample_sizes(delivered: Any) -> None:
         assert draw["drawn"] > 0
 
     def persons(name: str) -> set[int]:
-        return set(pq.read_table(root / f"parquet/{name}.parquet", columns=["person_seq"])
-                   .column("person_seq").to_pylist())
+        return set(
+            pq.read_table(root / f"parquet/{name}.parquet", columns=["person_seq"])
+            .column("person_seq")
+            .to_pylist()
+        )
 
     # a sampled person keeps all their years: every drawn worker appears in the time series
     workers = persons("workers_timeseries")
@@ -212,8 +219,13 @@ def test_disclosure_report_is_present(delivered: Any) -> None:
 def test_no_insz_or_enterprise_number_of_the_warehouse_anywhere(delivered: Any, warehouse: Warehouse) -> None:
     person = warehouse.read("person", columns=["insz", "father_insz", "mother_insz"])
     insz = {v for c in person.columns for v in c.to_pylist() if v}
-    enterprise = {v for v in warehouse.read("employer", columns=["enterprise_number"])
-                  .column("enterprise_number").to_pylist() if v}
+    enterprise = {
+        v
+        for v in warehouse.read("employer", columns=["enterprise_number"])
+        .column("enterprise_number")
+        .to_pylist()
+        if v
+    }
     ids = leaks.Identifiers(insz=insz, enterprise=enterprise)
     assert ids.counts() == {"insz": len(insz), "enterprise": len(enterprise)} and len(insz) > 1000
     report = leaks.scan(delivered.path, ids)

@@ -41,10 +41,14 @@ class FakeExtract:
     identifier_columns: dict[str, dict[str, str]]
     population_counts: dict[str, int] = field(default_factory=lambda: {"workers_issuer": 2, "users": 1})
     match_reports: dict[str, dict[str, int]] = field(
-        default_factory=lambda: {"issuer_orders": {"rows": 3, "matched": 2, "not_found": 1, "duplicates": 0}})
+        default_factory=lambda: {"issuer_orders": {"rows": 3, "matched": 2, "not_found": 1, "duplicates": 0}}
+    )
     sample: dict[str, Any] = field(default_factory=lambda: {"seed": 3, "draws": {}})
-    overlap: pa.Table = field(default_factory=lambda: pa.table(
-        {"year": [2020, 2021], "in_workers_issuer": [1, 1], "persons": [12, 3]}))
+    overlap: pa.Table = field(
+        default_factory=lambda: pa.table(
+            {"year": [2020, 2021], "in_workers_issuer": [1, 1], "persons": [12, 3]}
+        )
+    )
 
 
 class FakeRisk:
@@ -52,20 +56,30 @@ class FakeRisk:
         path.write_text("<html><body>risk</body></html>", encoding="utf-8")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": "AT RISK: stand-in", "tables": [
-            {"name": "workers_timeseries", "records": 3, "remedies": [{"after": {"k": 5}}],
-             "risk": {"k": 1, "sample_uniques": 2, "prosecutor": {"maximum": 1.0}}}]}
+        return {
+            "summary": "AT RISK: stand-in",
+            "tables": [
+                {
+                    "name": "workers_timeseries",
+                    "records": 3,
+                    "remedies": [{"after": {"k": 5}}],
+                    "risk": {"k": 1, "sample_uniques": 2, "prosecutor": {"maximum": 1.0}},
+                }
+            ],
+        }
 
 
 def _worker_table() -> pa.Table:
-    return pa.table({
-        "insz": [INSZ_1985, INSZ_1985, INSZ_2000],
-        "year": pa.array([2020, 2020, 2020], pa.int32()),
-        "quarter": pa.array([20201, 20202, 20201], pa.int32()),
-        "in_workers_issuer": pa.array([1, 1, 0], pa.int8()),
-        "enterprise_number": [ENTERPRISE, None, ENTERPRISE],
-        "sex": ["2", "2", "1"],
-    })
+    return pa.table(
+        {
+            "insz": [INSZ_1985, INSZ_1985, INSZ_2000],
+            "year": pa.array([2020, 2020, 2020], pa.int32()),
+            "quarter": pa.array([20201, 20202, 20201], pa.int32()),
+            "in_workers_issuer": pa.array([1, 1, 0], pa.int8()),
+            "enterprise_number": [ENTERPRISE, None, ENTERPRISE],
+            "sex": ["2", "2", "1"],
+        }
+    )
 
 
 def _fake_engine(extra: dict[str, pa.Array] | None = None) -> Any:
@@ -73,8 +87,11 @@ def _fake_engine(extra: dict[str, pa.Array] | None = None) -> Any:
         tables = {}
         ids = {}
         for name in NAMES:
-            t = _worker_table() if name.startswith("workers") else pa.table(
-                {"insz": [INSZ_2000], "year": pa.array([2020], pa.int32()), "sex": ["1"]})
+            t = (
+                _worker_table()
+                if name.startswith("workers")
+                else pa.table({"insz": [INSZ_2000], "year": pa.array([2020], pa.int32()), "sex": ["1"]})
+            )
             for column, values in (extra or {}).items():
                 t = t.append_column(column, values if len(values) == t.num_rows else values[: t.num_rows])
             tables[name] = t
@@ -98,10 +115,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 @pytest.fixture
 def seams(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(extraction, "run_engine", _fake_engine())
-    monkeypatch.setattr(extraction, "protect_risk",
-                        lambda tables, settings, title="": (dict(tables), FakeRisk()))
-    monkeypatch.setattr(extraction, "warehouse_identifiers",
-                        lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]))
+    monkeypatch.setattr(
+        extraction, "protect_risk", lambda tables, settings, title="": (dict(tables), FakeRisk())
+    )
+    monkeypatch.setattr(
+        extraction,
+        "warehouse_identifiers",
+        lambda wh: leaks.Identifiers(insz=[INSZ_1985, INSZ_2000], enterprise=[ENTERPRISE]),
+    )
     wh = tmp_path / "wh"
     wh.mkdir()
     Warehouse(wh).write_manifest({"synthetic": True, "scale": 0.001, "tables": {}})
@@ -109,22 +130,34 @@ def seams(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def _run(store: Store, wh: Path, out: Path) -> extraction.ExtractResult:
-    request = extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=wh, out=out, as_of=INSIDE, seed=3,
-                                        actor="tester")
+    request = extraction.ExtractRequest(
+        permit_file=PERMIT_FILE, warehouse=wh, out=out, as_of=INSIDE, seed=3, actor="tester"
+    )
     return extraction.run(request, store=store, today=TODAY)
 
 
 def test_flow_pseudonymises_labels_publishes_audits(store: Store, seams: Path, tmp_path: Path) -> None:
     steps: list[str] = []
-    request = extraction.ExtractRequest(permit_file=PERMIT_FILE, warehouse=seams, out=tmp_path / "out",
-                                        as_of=INSIDE, seed=3, actor="tester")
+    request = extraction.ExtractRequest(
+        permit_file=PERMIT_FILE, warehouse=seams, out=tmp_path / "out", as_of=INSIDE, seed=3, actor="tester"
+    )
     result = extraction.run(request, store=store, today=TODAY, step=steps.append)
     assert result.simulation is True and result.as_of == INSIDE and result.version == 1
-    assert result.rows == {"workers_timeseries": 3, "workers_inflow": 3, "workers_outflow": 3,
-                           "users_timeseries": 1}
+    assert result.rows == {
+        "workers_timeseries": 3,
+        "workers_inflow": 3,
+        "workers_outflow": 3,
+        "users_timeseries": 1,
+    }
     workers = pq.read_table(result.path / "parquet/workers_timeseries.parquet")
-    assert workers.column_names == ["person_seq", "year", "quarter", "in_workers_issuer", "employer_seq",
-                                    "sex"]
+    assert workers.column_names == [
+        "person_seq",
+        "year",
+        "quarter",
+        "in_workers_issuer",
+        "employer_seq",
+        "sex",
+    ]
     seqs = workers.column("person_seq").to_pylist()
     assert seqs[0] == seqs[1] != seqs[2]  # the same person keeps one number
     assert workers.column("employer_seq").null_count == 1
@@ -173,13 +206,15 @@ def test_no_delivery_survives_a_failed_audit(
 
 def test_risk_is_assessed_per_person_not_per_quarter_row() -> None:
     settings = SimpleNamespace(quasi_identifiers=["age_class", "sex"], sensitive=["sep"])
-    table = pa.table({
-        "person_seq": [1, 1, 1, 2, 3],
-        "quarter": [20201, 20202, 20211, 20201, 20201],
-        "age_class": ["20-24", "20-24", "25-29", "20-24", "20-24"],
-        "sex": ["1", "1", "1", "1", None],
-        "sep": ["x", "y", "z", "w", None],
-    })
+    table = pa.table(
+        {
+            "person_seq": [1, 1, 1, 2, 3],
+            "quarter": [20201, 20202, 20211, 20201, 20201],
+            "age_class": ["20-24", "20-24", "25-29", "20-24", "20-24"],
+            "sex": ["1", "1", "1", "1", None],
+            "sep": ["x", "y", "z", "w", None],
+        }
+    )
     view = extraction.persons_view(extraction._missing_as_class({"t": table}, settings), settings)["t"]
     rows = sorted(view.to_pylist(), key=lambda r: (r["age_class"], r["sex"], r["sep"]))
     # person 1 has two rows in (20-24, 1): one record with its first sep "x"; person 1 again in (25-29, 1);
@@ -210,19 +245,39 @@ def test_a_shredded_key_refuses_the_extract(seams: Path, tmp_path: Path) -> None
 # k = 1 (counted per row, (30-34, 1) would look like a class of 3). With target k = 2, local suppression
 # takes the most diverse variable first (age_class: 4 values, sex: 2) and blanks it for the two records
 # below k (persons 3 and 4): (*, 1) then holds 2 records and every class reaches 2, nothing else changes.
-SMALL = SimpleNamespace(min_cell=2, k=None, quasi_identifiers=["age_class", "sex"], sensitive=[],
-                        geographic_fallback=[], suppression_limit=None)
+SMALL = SimpleNamespace(
+    min_cell=2,
+    k=None,
+    quasi_identifiers=["age_class", "sex"],
+    sensitive=[],
+    geographic_fallback=[],
+    suppression_limit=None,
+)
 
 
 def _quarters() -> pa.Table:
-    return pa.table({
-        "person_seq": pa.array([1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 6], pa.int64()),
-        "quarter": pa.array([20201, 20202, 20201, 20202, 20201, 20202, 20203, 20201, 20201, 20202, 20201],
-                            pa.int32()),
-        "age_class": ["20-24", "20-24", "20-24", "20-24", "30-34", "30-34", "30-34", "35-39", "25-29",
-                      "25-29", "25-29"],
-        "sex": ["1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "2"],
-    })
+    return pa.table(
+        {
+            "person_seq": pa.array([1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 6], pa.int64()),
+            "quarter": pa.array(
+                [20201, 20202, 20201, 20202, 20201, 20202, 20203, 20201, 20201, 20202, 20201], pa.int32()
+            ),
+            "age_class": [
+                "20-24",
+                "20-24",
+                "20-24",
+                "20-24",
+                "30-34",
+                "30-34",
+                "30-34",
+                "35-39",
+                "25-29",
+                "25-29",
+                "25-29",
+            ],
+            "sex": ["1", "1", "1", "1", "1", "1", "1", "1", "2", "2", "2"],
+        }
+    )
 
 
 def test_protection_decided_per_person_is_applied_to_all_their_rows(
@@ -232,8 +287,9 @@ def test_protection_decided_per_person_is_applied_to_all_their_rows(
         return FakeExtract({name: _quarters() for name in NAMES}, {})  # already pseudonymised
 
     monkeypatch.setattr(extraction, "run_engine", run_engine)
-    monkeypatch.setattr(extraction, "protect_risk",
-                        lambda tables, settings, title="": PROTECT_RISK(tables, SMALL, title))
+    monkeypatch.setattr(
+        extraction, "protect_risk", lambda tables, settings, title="": PROTECT_RISK(tables, SMALL, title)
+    )
     result = _run(store, seams, tmp_path / "out")
     for name in NAMES:
         delivered = pq.read_table(result.path / f"parquet/{name}.parquet")
@@ -242,7 +298,14 @@ def test_protection_decided_per_person_is_applied_to_all_their_rows(
         # persons 3 and 4 lost their age class on every one of their rows; nothing else changed
         assert [r["age_class"] for r in rows if r["person_seq"] in (3, 4)] == [None, None, None, None]
         assert [r["age_class"] for r in rows if r["person_seq"] not in (3, 4)] == [
-            "20-24", "20-24", "20-24", "20-24", "25-29", "25-29", "25-29"]
+            "20-24",
+            "20-24",
+            "20-24",
+            "20-24",
+            "25-29",
+            "25-29",
+            "25-29",
+        ]
         assert delivered.column("sex").to_pylist() == _quarters().column("sex").to_pylist()
         assert delivered.column("quarter").to_pylist() == _quarters().column("quarter").to_pylist()
         # per person: (20-24, 1) 2, (missing, 1) 2 (persons 3, 4), (25-29, 2) 2 -> k = 2
@@ -265,26 +328,40 @@ def test_protection_decided_per_person_is_applied_to_all_their_rows(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 12), st.sampled_from(["20-24", "25-29", "30-34", None]),
-                          st.sampled_from(["1", "2"])), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 12),
+            st.sampled_from(["20-24", "25-29", "30-34", None]),
+            st.sampled_from(["1", "2"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_protected_rows_keep_their_shape_and_reach_k_per_person(
-    rows: list[tuple[int, str | None, str]]
+    rows: list[tuple[int, str | None, str]],
 ) -> None:
-    table = pa.table({
-        "person_seq": pa.array([r[0] for r in rows], pa.int64()),
-        "row": pa.array(range(len(rows)), pa.int64()),
-        "age_class": pa.array([r[1] for r in rows], pa.string()),
-        "sex": pa.array([r[2] for r in rows], pa.string()),
-    })
+    table = pa.table(
+        {
+            "person_seq": pa.array([r[0] for r in rows], pa.int64()),
+            "row": pa.array(range(len(rows)), pa.int64()),
+            "age_class": pa.array([r[1] for r in rows], pa.string()),
+            "sex": pa.array([r[2] for r in rows], pa.string()),
+        }
+    )
     out, risk = PROTECT_RISK({"t": table}, SMALL)
     got = out["t"]
     assert got.num_rows == table.num_rows
     assert got.column("row").equals(table.column("row")) and got.column("person_seq").equals(
-        table.column("person_seq"))
+        table.column("person_seq")
+    )
     for q in ("age_class", "sex"):
         # a value is kept or set to missing, never changed into another value
-        assert all(a is None or a == b for a, b in zip(got.column(q).to_pylist(), table.column(q).to_pylist(),
-                                                        strict=True))
+        assert all(
+            a is None or a == b
+            for a, b in zip(got.column(q).to_pylist(), table.column(q).to_pylist(), strict=True)
+        )
     # one person's rows with one profile are treated alike
     before = table.to_pandas()
     after = got.to_pandas()
@@ -298,15 +375,21 @@ def test_protected_rows_keep_their_shape_and_reach_k_per_person(
 def test_a_recoded_profile_is_replaced_in_every_row_of_the_person() -> None:
     # person 7 has two profiles: (20-24, 1) on two rows and (25-29, 1) on one; the (stand-in) protection
     # recodes the first profile's age to "20-29" and suppresses the second's; person 8's row is untouched.
-    table = pa.table({"person_seq": pa.array([7, 7, 7, 8], pa.int64()),
-                      "quarter": pa.array([20201, 20202, 20211, 20201], pa.int32()),
-                      "age_class": ["20-24", "20-24", "25-29", None],
-                      "sex": pa.array([1, 1, 1, 2], pa.int8())})
+    table = pa.table(
+        {
+            "person_seq": pa.array([7, 7, 7, 8], pa.int64()),
+            "quarter": pa.array([20201, 20202, 20211, 20201], pa.int32()),
+            "age_class": ["20-24", "20-24", "25-29", None],
+            "sex": pa.array([1, 1, 1, 2], pa.int8()),
+        }
+    )
     filled = extraction._missing_as_class({"t": table}, SMALL)["t"]
     profiles = extraction.person_profiles(filled, SMALL)
     assert profiles.select(["person_seq", "age_class"]).to_pylist() == [
-        {"person_seq": 7, "age_class": "20-24"}, {"person_seq": 7, "age_class": "25-29"},
-        {"person_seq": 8, "age_class": "(ontbrekend)"}]
+        {"person_seq": 7, "age_class": "20-24"},
+        {"person_seq": 7, "age_class": "25-29"},
+        {"person_seq": 8, "age_class": "(ontbrekend)"},
+    ]
     protected = pd.DataFrame({"age_class": ["20-29", "*", "(ontbrekend)"], "sex": [1, 1, 2]})
     got = extraction.apply_to_rows(table, filled, profiles, protected, ["age_class", "sex"])
     assert got.column("age_class").to_pylist() == ["20-29", "20-29", None, None]

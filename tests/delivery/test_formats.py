@@ -25,8 +25,12 @@ def _nan_to_none(values: list[object]) -> list[object]:
 
 def test_files_land_in_one_folder_per_format(workers: Dataset, tmp_path: Path) -> None:
     written = write_dataset(workers, tmp_path)
-    assert written == ["parquet/workers_timeseries.parquet", "csv/workers_timeseries.csv",
-                       "stata/workers_timeseries.dta", "spss/workers_timeseries.sav"]
+    assert written == [
+        "parquet/workers_timeseries.parquet",
+        "csv/workers_timeseries.csv",
+        "stata/workers_timeseries.dta",
+        "spss/workers_timeseries.sav",
+    ]
     assert all((tmp_path / p).is_file() for p in written)
 
 
@@ -63,13 +67,20 @@ def test_labelled_formats_carry_values_value_labels_and_variable_labels(
     # age classes are not integers: numbered 1, 2, 3 in scheme order; "20-24" -> 2, "25-29" -> 3, "15-19" -> 1
     assert _nan_to_none(df["age_class"].tolist()) == [2, 3, 1, 2]
     assert meta.variable_value_labels["age_class"] == {
-        1: "15-19: 15 tot 19 jaar", 2: "20-24: 20 tot 24 jaar", 3: "25-29: 25 tot 29 jaar"}
+        1: "15-19: 15 tot 19 jaar",
+        2: "20-24: 20 tot 24 jaar",
+        3: "25-29: 25 tot 29 jaar",
+    }
     # booleans become 0/1 labelled neen/ja
     assert _nan_to_none(df["in_service"].tolist()) == [1, 0, 1, None]
     assert meta.variable_value_labels["in_service"] == {0: "neen", 1: "ja"}
     assert _nan_to_none(df["wage"].tolist()) == [1250.5, None, 980.0, 1100.25]
-    assert _nan_to_none(df["entry_date"].tolist()) == [date(2019, 3, 1), date(2019, 3, 1), None,
-                                                        date(2020, 7, 15)]
+    assert _nan_to_none(df["entry_date"].tolist()) == [
+        date(2019, 3, 1),
+        date(2019, 3, 1),
+        None,
+        date(2020, 7, 15),
+    ]
     assert meta.column_names_to_labels["wage"] == "loonmassa <brutoloon> (EUR)"
     assert meta.column_names_to_labels["sex"] == "geslacht"
     assert meta.file_label == "Werknemers, tijdreeks"
@@ -118,15 +129,19 @@ def test_dataset_refuses_undescribed_and_unwritable_columns() -> None:
     with pytest.raises(DeliveryError, match="dataset 'Bad name'"):
         Dataset("Bad name", "W", "person", pa.table({"a": [1]}), {"a": VariableInfo("a", "x")})
     with pytest.raises(DeliveryError, match=r"described columns not in the table: \['b'\]"):
-        Dataset("w", "W", "person", pa.table({"a": [1]}),
-                {"a": VariableInfo("a", "x"), "b": VariableInfo("b", "y")})
+        Dataset(
+            "w",
+            "W",
+            "person",
+            pa.table({"a": [1]}),
+            {"a": VariableInfo("a", "x"), "b": VariableInfo("b", "y")},
+        )
 
 
 _CODE = st.text(alphabet="0123456789ABC-+", min_size=1, max_size=4)
 
 
-@given(scheme=st.lists(_CODE, min_size=1, max_size=8, unique=True),
-       present=st.lists(_CODE, max_size=12))
+@given(scheme=st.lists(_CODE, min_size=1, max_size=8, unique=True), present=st.lists(_CODE, max_size=12))
 def test_label_encoding_is_one_to_one_and_covers_every_value(scheme: list[str], present: list[str]) -> None:
     info = VariableInfo("v", "v", value_labels={c: f"label {c}" for c in scheme})
     enc = label_encoding(info, pa.array(present, pa.string()))

@@ -67,8 +67,11 @@ def _sav_string(path: Path) -> None:
 
 
 def _sav_value_label(path: Path) -> None:
-    pyreadstat.write_sav(pd.DataFrame({"v": [1.0, 2.0]}), str(path),
-                         variable_value_labels={"v": {1.0: "a", 2.0: f"werkgever {ENTERPRISE}"}})
+    pyreadstat.write_sav(
+        pd.DataFrame({"v": [1.0, 2.0]}),
+        str(path),
+        variable_value_labels={"v": {1.0: "a", 2.0: f"werkgever {ENTERPRISE}"}},
+    )
 
 
 def _sav_variable_label(path: Path) -> None:
@@ -172,8 +175,12 @@ def test_identifier_counts() -> None:
 _SEPARATORS = st.sampled_from([",", ";", '"', " ", "\n", "\t", "<td>", "</td>", ":", "|", "=", "'"])
 
 
-@given(before=_SEPARATORS, after=_SEPARATORS, filler=st.text(alphabet="abcxyz ,;", max_size=20),
-       which=st.sampled_from([INSZ_1985, INSZ_2000, ENTERPRISE]))
+@given(
+    before=_SEPARATORS,
+    after=_SEPARATORS,
+    filler=st.text(alphabet="abcxyz ,;", max_size=20),
+    which=st.sampled_from([INSZ_1985, INSZ_2000, ENTERPRISE]),
+)
 def test_any_delimited_identifier_in_text_is_found(before: str, after: str, filler: str, which: str) -> None:
     report = leaks.LeakReport(root="mem")
     leaks.scan_bytes("t.txt", f"{filler}{before}{which}{after}{filler}".encode(), IDS, report)

@@ -25,17 +25,27 @@ def test_manifest_records_permit_run_simulation_seed_rows_and_checksums(
 ) -> None:
     doc = _delivery(tmp_path, info, workers)
     assert doc["delivery"] == "21-150-v1-phase1-20261122-0a1b2c3d"
-    assert doc["permit"] == {"number": "21/150", "slug": "21-150", "version": 1, "version_label": "origineel",
-                             "title": "Dienstencheques"}
+    assert doc["permit"] == {
+        "number": "21/150",
+        "slug": "21-150",
+        "version": 1,
+        "version_label": "origineel",
+        "title": "Dienstencheques",
+    }
     assert doc["phase"] == 1
     run = doc["run"]
     assert isinstance(run, dict)
     assert run["as_of"] == "2022-06-30" and run["simulation"] is True and "SIMULATION" in run["note"]
     assert run["date"] == "2026-11-22T06:30:00+00:00"
     assert doc["seed"] == 42
-    assert doc["datasets"] == {"workers_timeseries": {
-        "label": "Werknemers, tijdreeks", "unit": "person-year", "rows": 4,
-        "columns": ["person_seq", "year", "sex", "age_class", "wage", "entry_date", "in_service"]}}
+    assert doc["datasets"] == {
+        "workers_timeseries": {
+            "label": "Werknemers, tijdreeks",
+            "unit": "person-year",
+            "rows": 4,
+            "columns": ["person_seq", "year", "sex", "age_class", "wage", "entry_date", "in_service"],
+        }
+    }
     assert doc["files"] == [
         {"path": "codebook.md", "bytes": 11, "sha256": manifest.sha256_file(tmp_path / "codebook.md")},
         {"path": "csv/a.csv", "bytes": 3, "sha256": SHA256_ABC},

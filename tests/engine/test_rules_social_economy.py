@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tiny_se_inputs import D08, D13, E, P, build
+from tiny_se_inputs import E, P, build
 
 from crossroads import engine, permits
 from crossroads.engine import EngineError

@@ -31,5 +31,6 @@ def render(variables: list[Variable]) -> str:
     for v in variables:
         lines += [f"## `{v.name}`", "", v.description, ""]
         if v.identifier:
-            lines += [f"An identifier ({v.identifier}): delivered as the permit's meaningless sequence number.", ""]
+            note = f"An identifier ({v.identifier}): delivered as the permit's meaningless sequence number."
+            lines += [note, ""]
     return "\n".join(lines)

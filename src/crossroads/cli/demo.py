@@ -23,8 +23,9 @@ def demo_permit_file() -> Path:
     beside_source = Path(__file__).resolve().parents[3] / DEMO_PERMIT
     if beside_source.is_file():
         return beside_source
-    raise typer.BadParameter(f"{DEMO_PERMIT} not found; run the demo from the project folder",
-                             param_hint="--permit")
+    raise typer.BadParameter(
+        f"{DEMO_PERMIT} not found; run the demo from the project folder", param_hint="--permit"
+    )
 
 
 def ensure_warehouse(directory: Path, scale: float, seed: int) -> str:
@@ -34,8 +35,10 @@ def ensure_warehouse(directory: Path, scale: float, seed: int) -> str:
     if Warehouse(directory).exists():
         return f"using the warehouse in {directory}"
     if directory.exists() and any(directory.iterdir()):
-        raise WarehouseError(f"{directory} exists but holds no warehouse (no manifest.json; an interrupted "
-                             "build?); remove it or choose another --warehouse")
+        raise WarehouseError(
+            f"{directory} exists but holds no warehouse (no manifest.json; an interrupted "
+            "build?); remove it or choose another --warehouse"
+        )
     from crossroads.extraction import PartNotReady
 
     try:
@@ -62,8 +65,10 @@ def risk_table(risk: dict[str, Any]) -> Table:
     table.add_column("dataset", min_width=18)
     for column in ("records", "k built", "uniques", "max. risk", "k delivered"):
         table.add_column(column, justify="right")
-    delivered = {t.get("name"): (t.get("risk") or {}).get("k")
-                 for t in (risk.get("as_delivered") or {}).get("tables", [])}
+    delivered = {
+        t.get("name"): (t.get("risk") or {}).get("k")
+        for t in (risk.get("as_delivered") or {}).get("tables", [])
+    }
     for entry in risk.get("tables", []):
         figures = entry.get("risk") or {}
         remedies = entry.get("remedies") or []
@@ -71,18 +76,25 @@ def risk_table(risk: dict[str, Any]) -> Table:
         if after is None:
             after = remedies[-1].get("after", {}).get("k") if remedies else figures.get("k")
         prosecutor = (figures.get("prosecutor") or {}).get("maximum")
-        table.add_row(str(entry.get("name", "")), f"{entry.get('records', 0):,}", str(figures.get("k", "-")),
-                      str(figures.get("sample_uniques", "-")),
-                      f"{prosecutor:.2f}" if isinstance(prosecutor, float) else "-", str(after))
+        table.add_row(
+            str(entry.get("name", "")),
+            f"{entry.get('records', 0):,}",
+            str(figures.get("k", "-")),
+            str(figures.get("sample_uniques", "-")),
+            f"{prosecutor:.2f}" if isinstance(prosecutor, float) else "-",
+            str(after),
+        )
     return table
 
 
 @app.command("demo")
 def demo(
     warehouse: Annotated[Path, typer.Option("--warehouse", help="Synthetic warehouse (built if absent).")] = (
-        Path("var/demo/warehouse")),
+        Path("var/demo/warehouse")
+    ),
     out: Annotated[Path, typer.Option("--out", help="Folder for the delivery.")] = (
-        Path("var/demo/deliveries")),
+        Path("var/demo/deliveries")
+    ),
     scale: Annotated[float, typer.Option("--scale", help="Warehouse scale (0.01 = 1 % of Belgium).")] = 0.01,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the warehouse and the sample.")] = 2021,
 ) -> None:
@@ -99,12 +111,19 @@ def demo(
         console.print(what)
         with Store() as store:
             ensure_registered(permit_file, store)
-            request = extraction.ExtractRequest(permit_file=permit_file, warehouse=warehouse, out=out,
-                                                phase=1, as_of=DEMO_AS_OF, seed=seed)
+            request = extraction.ExtractRequest(
+                permit_file=permit_file, warehouse=warehouse, out=out, phase=1, as_of=DEMO_AS_OF, seed=seed
+            )
             with stage_progress(total=12) as step:
                 result = extraction.run(request, store=store, step=step)
-    except (extraction.ExtractRefused, extraction.PartNotReady, PermitError, WarehouseError, DeliveryError,
-            GovernanceError) as exc:
+    except (
+        extraction.ExtractRefused,
+        extraction.PartNotReady,
+        PermitError,
+        WarehouseError,
+        DeliveryError,
+        GovernanceError,
+    ) as exc:
         report_failure(exc)
         return
     console.print(f"Delivery: [bold]{result.path}[/]")
@@ -118,15 +137,26 @@ def demo(
         else:
             top.append(name)
     files = len(result.delivery.manifest["files"]) + 1
-    console.print(f"Files ({files}): " + ", ".join(f"{folder}/ {n}" for folder, n in by_folder.items())
-                  + ", " + ", ".join([*top, "manifest.json"]))
+    console.print(
+        f"Files ({files}): "
+        + ", ".join(f"{folder}/ {n}" for folder, n in by_folder.items())
+        + ", "
+        + ", ".join([*top, "manifest.json"])
+    )
     if result.risk:
         console.print(risk_table(result.risk))
         if result.risk.get("summary"):
             flag = result.risk.get("remedies_applied")
-            applied = ("" if flag is None else
-                       "remedies applied to the delivered files; " if flag else "no remedy needed; ")
+            applied = (
+                ""
+                if flag is None
+                else "remedies applied to the delivered files; "
+                if flag
+                else "no remedy needed; "
+            )
             delivered = (result.risk.get("as_delivered") or {}).get("summary")
-            console.print(f"Disclosure: {result.risk['summary']} ({applied}as delivered: "
-                          f"{delivered or 'see disclosure/report.html'})")
+            console.print(
+                f"Disclosure: {result.risk['summary']} ({applied}as delivered: "
+                f"{delivered or 'see disclosure/report.html'})"
+            )
     console.print(summary_line(result), soft_wrap=True)  # one line, never wrapped

@@ -25,8 +25,9 @@ def stage_progress(total: int) -> Iterator[Any]:
 
     The bar appears with the first stage, so a refusal (checked before any stage) prints no bar.
     """
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                        console=console)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    )
     task = progress.add_task("starting", total=total)
 
     def step(description: str) -> None:
@@ -81,29 +82,47 @@ def summary_line(result: Any) -> str:
     files = len(result.delivery.manifest["files"]) + 1
     what = "Built the enclave workspace of" if result.delivery.manifest.get("enclave") else "Delivered"
     phase = result.delivery.manifest.get("phase", 1)
-    return (f"{what} permit {result.permit_number} version {result.version} phase {phase}{sim}: "
-            f"{len(result.rows)} datasets, {sum(result.rows.values()):,} rows, {files} files, "
-            f"no identifier found -> {result.path}")
+    return (
+        f"{what} permit {result.permit_number} version {result.version} phase {phase}{sim}: "
+        f"{len(result.rows)} datasets, {sum(result.rows.values()):,} rows, {files} files, "
+        f"no identifier found -> {result.path}"
+    )
 
 
 @app.command("extract")
 def extract(
-    permit_file: Annotated[Path, typer.Argument(
-        help="The permit file (YAML), e.g. examples/permits/21-150.yaml.", exists=True, dir_okay=False)],
+    permit_file: Annotated[
+        Path,
+        typer.Argument(
+            help="The permit file (YAML), e.g. examples/permits/21-150.yaml.", exists=True, dir_okay=False
+        ),
+    ],
     warehouse: Annotated[Path, typer.Option("--warehouse", help="Warehouse directory.")],
     out: Annotated[Path, typer.Option("--out", help="Folder the delivery directory is created in.")],
     phase: Annotated[int, typer.Option("--phase", help="Phase; only 1 leaves as a delivery.")] = 1,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Reference date (YYYY-MM-DD, default today); another date only on a synthetic "
-        "warehouse, recorded as a simulation.")] = None,
-    seed: Annotated[int | None, typer.Option(
-        "--seed", help="Sample seed (default: random, recorded).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Reference date (YYYY-MM-DD, default today); another date only on a synthetic "
+            "warehouse, recorded as a simulation.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Sample seed (default: random, recorded).")
+    ] = None,
     backend: Annotated[str, typer.Option("--backend", help="duckdb or spark.")] = "duckdb",
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: parquet,csv,dta,sav.")] = (
-        "parquet,csv,dta,sav"),
-    enclave: Annotated[bool, typer.Option(
-        "--enclave", help="Phase 2: build the full populations into an enclave workspace under --out "
-        "(not a delivery; nothing in it leaves).")] = False,
+        "parquet,csv,dta,sav"
+    ),
+    enclave: Annotated[
+        bool,
+        typer.Option(
+            "--enclave",
+            help="Phase 2: build the full populations into an enclave workspace under --out "
+            "(not a delivery; nothing in it leaves).",
+        ),
+    ] = False,
 ) -> None:
     """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish.
 
@@ -122,14 +141,28 @@ def extract(
         chosen = parse_formats(formats)
     except DeliveryError as exc:
         raise typer.BadParameter(str(exc), param_hint="--formats") from None
-    request = extraction.ExtractRequest(permit_file=permit_file, warehouse=warehouse, out=out, phase=phase,
-                                        as_of=parse_date(as_of, "--as-of"), seed=seed, backend=backend,
-                                        formats=chosen, enclave=enclave)
+    request = extraction.ExtractRequest(
+        permit_file=permit_file,
+        warehouse=warehouse,
+        out=out,
+        phase=phase,
+        as_of=parse_date(as_of, "--as-of"),
+        seed=seed,
+        backend=backend,
+        formats=chosen,
+        enclave=enclave,
+    )
     try:
         with stage_progress(total=12) as step:
             result = extraction.run(request, step=step)
-    except (extraction.ExtractRefused, extraction.PartNotReady, PermitError, WarehouseError,
-            DeliveryError, EngineError) as exc:
+    except (
+        extraction.ExtractRefused,
+        extraction.PartNotReady,
+        PermitError,
+        WarehouseError,
+        DeliveryError,
+        EngineError,
+    ) as exc:
         report_failure(exc)
         return
     console.print(delivery_table(result))

@@ -20,8 +20,12 @@ from crossroads.delivery.contents import Dataset, DeliveryInfo
 from crossroads.delivery.formats import SUFFIXES, label_encoding, relative_path
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-_MEDIA = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv",
-          "dta": "application/x-stata-dta", "sav": "application/x-spss-sav"}
+_MEDIA = {
+    "parquet": "application/vnd.apache.parquet",
+    "csv": "text/csv",
+    "dta": "application/x-stata-dta",
+    "sav": "application/x-spss-sav",
+}
 
 
 def table_schema_type(dtype: pa.DataType) -> str:
@@ -43,8 +47,11 @@ def field_descriptor(dataset: Dataset, name: str) -> dict[str, Any]:
     """One Table Schema field with the Crossroads additions (``crossroads:*`` keys)."""
     info = dataset.variables[name]
     column = dataset.table.column(name)
-    field: dict[str, Any] = {"name": name, "title": info.label_nl or name,
-                             "type": table_schema_type(column.type)}
+    field: dict[str, Any] = {
+        "name": name,
+        "title": info.label_nl or name,
+        "type": table_schema_type(column.type),
+    }
     if info.label_en:
         field["crossroads:label_en"] = info.label_en
     if info.description:
@@ -59,8 +66,9 @@ def field_descriptor(dataset: Dataset, name: str) -> dict[str, Any]:
         field["crossroads:sources"] = list(info.sources)
     enc = label_encoding(info, column)
     if info.value_labels:
-        field["categories"] = [{"value": str(code), "label": label}
-                               for code, label in info.value_labels.items()]
+        field["categories"] = [
+            {"value": str(code), "label": label} for code, label in info.value_labels.items()
+        ]
     elif enc is not None:  # a boolean: false/true labelled neen/ja
         field["categories"] = [{"value": code, "label": enc.labels[n]} for code, n in enc.numbers.items()]
     if enc is not None:
@@ -68,8 +76,12 @@ def field_descriptor(dataset: Dataset, name: str) -> dict[str, Any]:
     return field
 
 
-def descriptor(info: DeliveryInfo, datasets: list[Dataset], files: Mapping[str, Mapping[str, Any]],
-               formats: tuple[str, ...]) -> dict[str, Any]:
+def descriptor(
+    info: DeliveryInfo,
+    datasets: list[Dataset],
+    files: Mapping[str, Mapping[str, Any]],
+    formats: tuple[str, ...],
+) -> dict[str, Any]:
     """The ``datapackage.json`` content. ``files`` maps relative path -> {"bytes", "sha256"}."""
     resources = []
     for ds in datasets:
@@ -79,8 +91,13 @@ def descriptor(info: DeliveryInfo, datasets: list[Dataset], files: Mapping[str, 
         for fmt in formats:
             path = relative_path(ds.name, fmt)
             res: dict[str, Any] = {
-                "name": f"{ds.name}-{fmt}", "path": path, "title": ds.label, "format": SUFFIXES[fmt][1:],
-                "mediatype": _MEDIA[fmt], "crossroads:unit": ds.unit, "crossroads:rows": ds.table.num_rows,
+                "name": f"{ds.name}-{fmt}",
+                "path": path,
+                "title": ds.label,
+                "format": SUFFIXES[fmt][1:],
+                "mediatype": _MEDIA[fmt],
+                "crossroads:unit": ds.unit,
+                "crossroads:rows": ds.table.num_rows,
             }
             if res["name"] == first:
                 res["schema"] = schema
@@ -99,10 +116,14 @@ def descriptor(info: DeliveryInfo, datasets: list[Dataset], files: Mapping[str, 
         "title": f"{info.permit_number} {info.permit_title}".strip(),
         "version": str(info.permit_version),
         "created": info.run_date.isoformat(timespec="seconds"),
-        "description": (f"Phase-{info.phase} delivery under permit {info.permit_number}, version "
-                        f"{info.permit_version}" + (f" ({info.version_label})" if info.version_label else "")
-                        + f", reference date {info.as_of.isoformat()}"
-                        + (" — SIMULATION on a synthetic warehouse" if info.simulation else "") + "."),
+        "description": (
+            f"Phase-{info.phase} delivery under permit {info.permit_number}, version "
+            f"{info.permit_version}"
+            + (f" ({info.version_label})" if info.version_label else "")
+            + f", reference date {info.as_of.isoformat()}"
+            + (" — SIMULATION on a synthetic warehouse" if info.simulation else "")
+            + "."
+        ),
         "crossroads:permit": {"number": info.permit_number, "version": info.permit_version},
         "crossroads:simulation": info.simulation,
         "resources": resources,
@@ -110,10 +131,12 @@ def descriptor(info: DeliveryInfo, datasets: list[Dataset], files: Mapping[str, 
 
 
 _LOADER = jinja2.PackageLoader("crossroads.delivery", "templates")
-_HTML = jinja2.Environment(loader=_LOADER, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                           undefined=jinja2.StrictUndefined).get_template("codebook.html.j2")
-_MD_ENV = jinja2.Environment(loader=_LOADER, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+_HTML = jinja2.Environment(
+    loader=_LOADER, autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined
+).get_template("codebook.html.j2")
+_MD_ENV = jinja2.Environment(
+    loader=_LOADER, autoescape=False, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined
+)
 
 
 def _md_cell(value: object) -> str:
@@ -134,25 +157,42 @@ def _view(pkg: dict[str, Any], datasets: list[Dataset]) -> tuple[list[dict[str, 
         for f in fields:
             if not f.get("categories"):
                 continue
-            key = json.dumps([f["name"], f["categories"], f.get("crossroads:stata_spss_values")],
-                             sort_keys=True)
-            entry = classes.setdefault(key, {"anchor": f"classes-{len(classes) + 1}", "field": f,
-                                             "datasets": []})
+            key = json.dumps(
+                [f["name"], f["categories"], f.get("crossroads:stata_spss_values")], sort_keys=True
+            )
+            entry = classes.setdefault(
+                key, {"anchor": f"classes-{len(classes) + 1}", "field": f, "datasets": []}
+            )
             entry["datasets"].append(ds.name)
             f["crossroads:classes_anchor"] = entry["anchor"]
-        view.append({"name": ds.name, "label": ds.label, "unit": ds.unit, "rows": ds.table.num_rows,
-                     "paths": [r["path"] for r in resources], "fields": fields})
+        view.append(
+            {
+                "name": ds.name,
+                "label": ds.label,
+                "unit": ds.unit,
+                "rows": ds.table.num_rows,
+                "paths": [r["path"] for r in resources],
+                "fields": fields,
+            }
+        )
     return view, list(classes.values())
 
 
-def write(root: Path, info: DeliveryInfo, datasets: list[Dataset], files: Mapping[str, Mapping[str, Any]],
-          formats: tuple[str, ...]) -> list[str]:
+def write(
+    root: Path,
+    info: DeliveryInfo,
+    datasets: list[Dataset],
+    files: Mapping[str, Mapping[str, Any]],
+    formats: tuple[str, ...],
+) -> list[str]:
     """Write ``datapackage.json``, ``codebook.html`` and ``codebook.md`` into ``root``; return their paths."""
     pkg = descriptor(info, datasets, files, formats)
     (root / "datapackage.json").write_text(json.dumps(pkg, indent=2, ensure_ascii=False), encoding="utf-8")
     view, classes = _view(json.loads(json.dumps(pkg)), datasets)  # a copy: the view adds anchors
-    (root / "codebook.html").write_text(_HTML.render(pkg=pkg, info=info, datasets=view, classes=classes),
-                                        encoding="utf-8")
-    (root / "codebook.md").write_text(_MD.render(pkg=pkg, info=info, datasets=view, classes=classes),
-                                      encoding="utf-8")
+    (root / "codebook.html").write_text(
+        _HTML.render(pkg=pkg, info=info, datasets=view, classes=classes), encoding="utf-8"
+    )
+    (root / "codebook.md").write_text(
+        _MD.render(pkg=pkg, info=info, datasets=view, classes=classes), encoding="utf-8"
+    )
     return ["datapackage.json", "codebook.html", "codebook.md"]

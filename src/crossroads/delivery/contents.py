@@ -55,15 +55,21 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if not _DATASET_NAME.match(self.name):
-            raise DeliveryError(f"dataset {self.name!r}: a dataset name must be lower-case letters, digits "
-                                "and '_' (it becomes a file name)")
+            raise DeliveryError(
+                f"dataset {self.name!r}: a dataset name must be lower-case letters, digits "
+                "and '_' (it becomes a file name)"
+            )
         for column in self.table.column_names:
             if not _NAME.match(column):
-                raise DeliveryError(f"dataset {self.name!r}, column {column!r}: names must be at most 32 "
-                                    "letters, digits or '_' and not start with a digit (Stata's rule)")
+                raise DeliveryError(
+                    f"dataset {self.name!r}, column {column!r}: names must be at most 32 "
+                    "letters, digits or '_' and not start with a digit (Stata's rule)"
+                )
             if column not in self.variables:
-                raise DeliveryError(f"dataset {self.name!r}, column {column!r}: no description "
-                                    "(VariableInfo) given; every delivered column needs one for the codebook")
+                raise DeliveryError(
+                    f"dataset {self.name!r}, column {column!r}: no description "
+                    "(VariableInfo) given; every delivered column needs one for the codebook"
+                )
         extra = sorted(set(self.variables) - set(self.table.column_names))
         if extra:
             raise DeliveryError(f"dataset {self.name!r}: described columns not in the table: {extra}")
@@ -104,5 +110,7 @@ class DeliveryInfo:
     @property
     def name(self) -> str:
         """``<permit-slug>-v<version>-phase<phase>-<YYYYMMDD>-<run id>``: the delivery's directory name."""
-        return (f"{self.permit_slug}-v{self.permit_version}-phase{self.phase}-"
-                f"{self.run_date:%Y%m%d}-{self.run_id}")
+        return (
+            f"{self.permit_slug}-v{self.permit_version}-phase{self.phase}-"
+            f"{self.run_date:%Y%m%d}-{self.run_id}"
+        )

@@ -78,8 +78,10 @@ def label_encoding(info: VariableInfo, column: pa.ChunkedArray | pa.Array) -> La
         numbers = {c: int(c) for c in codes}
         return LabelEncoding(numbers, {int(c): labels.get(c, c) for c in codes}, keeps_codes=True)
     if pa.types.is_integer(column.type):
-        raise DeliveryError(f"column {info.name!r}: integer column with non-integer class codes "
-                            f"{[c for c in codes if not _is_plain_int(c)][:5]}")
+        raise DeliveryError(
+            f"column {info.name!r}: integer column with non-integer class codes "
+            f"{[c for c in codes if not _is_plain_int(c)][:5]}"
+        )
     numbers = {c: i for i, c in enumerate(codes, start=1)}
     value_labels = {i: (f"{c}: {labels[c]}" if c in labels else c) for c, i in numbers.items()}
     return LabelEncoding(numbers, value_labels, keeps_codes=False)
@@ -103,15 +105,20 @@ def _labelled_frame(dataset: Dataset) -> tuple[pd.DataFrame, dict[str, dict[int 
                 columns[name] = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 columns[name] = pd.Series(col.to_pylist(), dtype="object").where(
-                    lambda s: s.notna(), "")  # Stata and SPSS have no missing string: empty string
+                    lambda s: s.notna(), ""
+                )  # Stata and SPSS have no missing string: empty string
             else:
-                raise DeliveryError(f"dataset {dataset.name!r}, column {name!r}: type {col.type} cannot be "
-                                    "written to Stata/SPSS")
+                raise DeliveryError(
+                    f"dataset {dataset.name!r}, column {name!r}: type {col.type} cannot be "
+                    "written to Stata/SPSS"
+                )
             continue
-        keys = [None if v is None else str(v).lower() if isinstance(v, bool) else str(v)
-                for v in col.to_pylist()]
-        columns[name] = pd.Series([float("nan") if k is None else enc.numbers[k] for k in keys],
-                                  dtype="float64")
+        keys = [
+            None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in col.to_pylist()
+        ]
+        columns[name] = pd.Series(
+            [float("nan") if k is None else enc.numbers[k] for k in keys], dtype="float64"
+        )
         value_labels[name] = dict(enc.labels.items())
     return pd.DataFrame(columns), value_labels
 
@@ -164,23 +171,35 @@ def write_dta(dataset: Dataset, path: Path) -> None:
 
     frame, value_labels = _labelled_frame(dataset)
     frame = _stata_order(dataset, frame, value_labels)
-    pyreadstat.write_dta(frame, str(path), file_label=dataset.label[:80],
-                         column_labels={v.name: _variable_label(v) for v in dataset.columns},
-                         variable_value_labels=value_labels, version=15)
+    pyreadstat.write_dta(
+        frame,
+        str(path),
+        file_label=dataset.label[:80],
+        column_labels={v.name: _variable_label(v) for v in dataset.columns},
+        variable_value_labels=value_labels,
+        version=15,
+    )
 
 
 def write_sav(dataset: Dataset, path: Path) -> None:
     import pyreadstat
 
     frame, value_labels = _labelled_frame(dataset)
-    pyreadstat.write_sav(frame, str(path), file_label=dataset.label[:64],
-                         column_labels={v.name: v.label_nl or v.name for v in dataset.columns},
-                         variable_value_labels=value_labels,
-                         variable_measure={n: "nominal" for n in value_labels})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        file_label=dataset.label[:64],
+        column_labels={v.name: v.label_nl or v.name for v in dataset.columns},
+        variable_value_labels=value_labels,
+        variable_measure={n: "nominal" for n in value_labels},
+    )
 
 
 WRITERS: Mapping[str, Callable[[Dataset, Path], None]] = {
-    "parquet": write_parquet, "csv": write_csv, "dta": write_dta, "sav": write_sav,
+    "parquet": write_parquet,
+    "csv": write_csv,
+    "dta": write_dta,
+    "sav": write_sav,
 }
 
 

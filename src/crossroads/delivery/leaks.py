@@ -152,8 +152,12 @@ class LeakReport:
             raise IdentifierLeak(f"{self.root}: {self.total} identifier occurrence(s) found, e.g. {shown}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": self.files, "bytes": self.bytes, "occurrences": self.total,
-                "findings": [str(f) for f in self.findings]}
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "occurrences": self.total,
+            "findings": [str(f) for f in self.findings],
+        }
 
 
 # ---------------------------------------------------------------------- layer 1: raw bytes
@@ -195,8 +199,9 @@ def _binary_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[int, str, str]
 
 
 # ---------------------------------------------------------------------- layer 2: decoded values
-def _scan_values(column: str, values: pa.Array | pa.ChunkedArray, ids: Identifiers,
-                 encoding: str) -> Iterator[tuple[str, int | None, str]]:
+def _scan_values(
+    column: str, values: pa.Array | pa.ChunkedArray, ids: Identifiers, encoding: str
+) -> Iterator[tuple[str, int | None, str]]:
     """(kind, row, encoding) for each value that is or contains a number."""
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if pa.types.is_dictionary(arr.type):
@@ -231,8 +236,9 @@ def _parquet_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[str, str, int
             yield kind, name, row, enc
 
 
-def _readstat_hits(path: Path, suffix: str,
-                   ids: Identifiers) -> Iterator[tuple[str, str | None, int | None, str]]:
+def _readstat_hits(
+    path: Path, suffix: str, ids: Identifiers
+) -> Iterator[tuple[str, str | None, int | None, str]]:
     import pyreadstat
 
     reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
@@ -260,8 +266,9 @@ def _readstat_hits(path: Path, suffix: str,
         yield kind, None, None, f"{label} label"
 
 
-def scan_bytes(name: str, data: bytes, ids: Identifiers, report: LeakReport, *, path: Path | None = None,
-               depth: int = 0) -> None:
+def scan_bytes(
+    name: str, data: bytes, ids: Identifiers, report: LeakReport, *, path: Path | None = None, depth: int = 0
+) -> None:
     """Scan one file's bytes (and, for known containers, its decoded content) into ``report``."""
     for offset, kind, enc in _text_hits(data, ids):
         report.add(Leak(name, kind, enc, offset=offset))

@@ -52,28 +52,46 @@ def file_entries(root: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def build(root: Path, info: DeliveryInfo, datasets: list[Dataset], *,
-          extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build(
+    root: Path, info: DeliveryInfo, datasets: list[Dataset], *, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The manifest of the delivery being written in ``root`` (all other files must be written already)."""
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "delivery": info.name,
-        "permit": {"number": info.permit_number, "slug": info.permit_slug, "version": info.permit_version,
-                   "version_label": info.version_label, "title": info.permit_title},
+        "permit": {
+            "number": info.permit_number,
+            "slug": info.permit_slug,
+            "version": info.permit_version,
+            "version_label": info.version_label,
+            "title": info.permit_title,
+        },
         "phase": info.phase,
-        "run": {"id": info.run_id, "date": info.run_date.isoformat(timespec="seconds"),
-                "as_of": info.as_of.isoformat(), "simulation": info.simulation},
+        "run": {
+            "id": info.run_id,
+            "date": info.run_date.isoformat(timespec="seconds"),
+            "as_of": info.as_of.isoformat(),
+            "simulation": info.simulation,
+        },
         "seed": info.seed,
         "recipient": info.recipient,
         "purpose": info.purpose,
         "software": software_versions(),
-        "datasets": {ds.name: {"label": ds.label, "unit": ds.unit, "rows": ds.table.num_rows,
-                               "columns": ds.table.column_names} for ds in datasets},
+        "datasets": {
+            ds.name: {
+                "label": ds.label,
+                "unit": ds.unit,
+                "rows": ds.table.num_rows,
+                "columns": ds.table.column_names,
+            }
+            for ds in datasets
+        },
         "files": file_entries(root),
     }
     if info.simulation:
-        manifest["run"]["note"] = ("SIMULATION: reference date differs from the run date; "
-                                   "allowed only on a synthetic warehouse")
+        manifest["run"]["note"] = (
+            "SIMULATION: reference date differs from the run date; allowed only on a synthetic warehouse"
+        )
     for key, value in (extra or {}).items():
         if key in manifest:
             raise ValueError(f"manifest key {key!r} is reserved")
@@ -82,8 +100,9 @@ def build(root: Path, info: DeliveryInfo, datasets: list[Dataset], *,
 
 
 def write(root: Path, manifest: Mapping[str, Any]) -> None:
-    (root / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
-                                 encoding="utf-8")
+    (root / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def read(root: Path) -> dict[str, Any]:
@@ -104,8 +123,9 @@ def verify(root: Path) -> list[str]:
     problems += [f"{p}: present but not listed in the manifest" for p in sorted(set(present) - set(listed))]
     for path in sorted(set(listed) & set(present)):
         if listed[path]["bytes"] != present[path]["bytes"]:
-            problems.append(f"{path}: size {present[path]['bytes']} differs from the manifest's "
-                            f"{listed[path]['bytes']}")
+            problems.append(
+                f"{path}: size {present[path]['bytes']} differs from the manifest's {listed[path]['bytes']}"
+            )
         elif listed[path]["sha256"] != present[path]["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
     return problems

@@ -75,8 +75,9 @@ def sweep_partials(parent: Path) -> list[Path]:
     return removed
 
 
-def publish(target: Path, build: Callable[[Path], None], *,
-            gate: Callable[[Path], None] | None = None) -> Path:
+def publish(
+    target: Path, build: Callable[[Path], None], *, gate: Callable[[Path], None] | None = None
+) -> Path:
     """Build a delivery with ``build(staging_dir)`` and publish it at ``target`` atomically.
 
     ``build`` must write every file including ``manifest.json`` (see :mod:`crossroads.delivery.manifest`).
