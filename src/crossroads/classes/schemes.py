@@ -245,13 +245,10 @@ class CategoricalScheme(ClassScheme):
     def assign(self, expr: ir.Value) -> ir.StringValue:
         x = expr if expr.type().is_string() else expr.cast("string")
         x = x.strip()
-        branches: list[tuple[Any, Any]] = [(x.isnull(), ibis.literal(self.missing, type="string"))]
-        # One IN list per class keeps the CASE short (12 branches, not 474) on both engines.
-        for c in self.classes:
-            sources = sorted(k for k, v in self.mapping.items() if v == c.code)
-            if sources:
-                branches.append((x.isin(sources), c.code))
-        return ibis.cases(*branches, else_=ibis.literal(self.other, type="string")).cast("string")
+        other = ibis.literal(self.other, type="string")
+        # One map lookup, not a CASE of IN lists: DuckDB tests IN lists inside a CASE row by row (6x slower).
+        found = ibis.map(dict(self.mapping)).get(x, other) if self.mapping else other
+        return ibis.ifelse(x.isnull(), ibis.literal(self.missing, type="string"), found).cast("string")
 
     def _assign_array(self, values: ArrayLike) -> np.ndarray | pa.Array:
         strings = pc.utf8_trim_whitespace(_to_strings(values))
@@ -300,17 +297,16 @@ class OriginScheme(ClassScheme):
         if len(exprs) != 4:
             raise SchemeError("origin needs four nationalities: father's, mother's, own at birth, current")
         groups = self._groups()
-        foreign = sorted(k for k, v in groups.mapping.items() if v not in ("BE", "UNK"))
+        # Foreign codes -> their group in one map; the first foreign of the four wins (coalesce). Unknown and
+        # invalid codes are in neither the map nor the Belgian list: never foreign, never Belgian.
+        foreign = ibis.map({k: v for k, v in groups.mapping.items() if v not in ("BE", "UNK")})
         belgian = sorted(k for k, v in groups.mapping.items() if v == "BE")
         codes = [(e if e.type().is_string() else e.cast("string")).strip() for e in exprs]
-        # Test "foreign" on the code itself (one IN list) and build the group CASE only as a result:
-        # reusing the group CASE in every condition would multiply the SQL several times over.
-        # Unknown and invalid codes are in neither list: never foreign, never Belgian.
-        branches: list[tuple[Any, Any]] = [(x.isin(foreign), groups.assign(x)) for x in codes]
         is_be = [x.isin(belgian) for x in codes]
-        branches.append((is_be[0] & is_be[1] & is_be[2] & is_be[3], "BE"))
-        branches.append((is_be[2] | is_be[3], "BE_UND"))
-        return ibis.cases(*branches, else_="UNK").cast("string")
+        rest = ibis.cases(
+            (is_be[0] & is_be[1] & is_be[2] & is_be[3], "BE"), (is_be[2] | is_be[3], "BE_UND"), else_="UNK"
+        )
+        return ibis.coalesce(*[foreign.get(x) for x in codes], rest).cast("string")
 
     def assign_array(self, *values: ArrayLike) -> np.ndarray | pa.Array:
         """``assign_array(father_first, mother_first, own_first, current)``."""
