@@ -203,10 +203,14 @@ class Engine:
 
         Spark caches lazily; ``eager`` fills the cache now so later plans start from the stored rows.
         """
-        cached = expr.cache()
-        if eager and self.name == "spark":
-            cached.count().to_pyarrow()
-        return cached
+        if self.name == "spark":
+            # A cached view keeps the whole plan it came from; nested materialisations (population -> scope
+            # -> frame -> points -> building blocks) grew plans of millions of characters that filled the
+            # driver's heap. A local checkpoint stores the rows and forgets the plan.
+            view = f"{self._prefix}m{next(_counter)}"
+            self.spark.sql(str(self.con.compile(expr))).localCheckpoint(eager=True).createOrReplaceTempView(view)
+            return self.con.table(view)
+        return expr.cache()
 
     # ------------------------------------------------------------------ results
     def to_arrow(self, expr: ir.Table) -> pa.Table:
