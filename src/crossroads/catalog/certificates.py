@@ -14,7 +14,7 @@ from collections.abc import Callable
 import ibis
 import ibis.expr.types as ir
 
-from crossroads.catalog.model import Sources, ValueType, Variable
+from crossroads.catalog.model import Sources, Variable, record_variables
 from crossroads.warehouse.schema import ENUMS
 
 TABLE = "certificate"
@@ -65,29 +65,7 @@ def _labels(codes: dict[str, str]) -> Callable[[], dict[str, str]]:
     return labels
 
 
-def _record(
-    name: str,
-    label_nl: str,
-    label_en: str,
-    derivation: Callable[[Sources, ir.Table], ir.Table],
-    description: str,
-    value_type: ValueType = "string",
-    **kw: object,
-) -> Variable:
-    return Variable(
-        name,
-        label_nl,
-        label_en,
-        "record",
-        (TABLE,),
-        derivation,
-        description,
-        value_type,
-        requirement="S003-3",
-        record_table=TABLE,
-        record_key=KEY,
-        **kw,  # type: ignore[arg-type]
-    )
+_record = record_variables(TABLE, KEY, "S003-3")
 
 
 VARIABLES: tuple[Variable, ...] = (

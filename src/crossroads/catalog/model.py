@@ -138,6 +138,36 @@ class Variable:
         return out.select(*self.keys, "value")
 
 
+def record_variables(table: str, key: str, requirement: str) -> Callable[..., Variable]:
+    """A factory of ``record`` variables of one record table (certificates, NARIC decisions)."""
+
+    def make(
+        name: str,
+        label_nl: str,
+        label_en: str,
+        derivation: Derivation,
+        description: str,
+        value_type: ValueType = "string",
+        **kw: Any,
+    ) -> Variable:
+        return Variable(
+            name,
+            label_nl,
+            label_en,
+            "record",
+            (table,),
+            derivation,
+            description,
+            value_type,
+            requirement=requirement,
+            record_table=table,
+            record_key=key,
+            **kw,
+        )
+
+    return make
+
+
 def left_join_on(left: ir.Table, right: ir.Table, keys: list[str] | tuple[str, ...]) -> ir.Table:
     """Left join on equally named keys, keeping one copy of the keys (Ibis suffixes the right ones)."""
     joined = left.left_join(right, list(keys))
