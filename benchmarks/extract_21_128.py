@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from extract_21_150 import _measure
+from extract_21_150 import _measure, bare_scan
 
 PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
 GROUP = "flemish_diploma_residents"
@@ -46,23 +46,7 @@ def _version(as_of: date) -> object:
 def _child(kind: str, warehouse: str, as_of: date) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
-        import duckdb
-        import pyarrow.parquet as pq
-
-        from crossroads.warehouse.storage import Warehouse
-
-        wh = Warehouse(warehouse)
-        con = duckdb.connect()
-        t0 = time.perf_counter()
-        rows = 0
-        for name in wh.manifest()["tables"]:
-            files = [str(p) for p in wh.files(name)]
-            if not files:
-                continue
-            cols = ", ".join(f'max("{c}")' for c in pq.read_schema(files[0]).names)
-            con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
-            rows += int(con.fetchone()[0])  # type: ignore[index]
-        print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
+        bare_scan(warehouse)
         return
     from crossroads import engine
 

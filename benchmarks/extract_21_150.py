@@ -113,27 +113,32 @@ def _measure(
     return result, peak / 1024
 
 
+def bare_scan(warehouse: str) -> None:
+    """The baseline: DuckDB reads every column of every table once; prints one JSON line."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from crossroads.warehouse.storage import Warehouse
+
+    wh = Warehouse(warehouse)
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    rows = 0
+    for name in wh.manifest()["tables"]:
+        files = [str(p) for p in wh.files(name)]
+        if not files:
+            continue
+        # The columns the files hold (the schema may have grown since the warehouse was built).
+        cols = ", ".join(f'max("{c}")' for c in pq.read_schema(files[0]).names)
+        con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
+        rows += int(con.fetchone()[0])  # type: ignore[index]
+    print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
+
+
 def _child(kind: str, warehouse: str) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
-        import duckdb
-        import pyarrow.parquet as pq
-
-        from crossroads.warehouse.storage import Warehouse
-
-        wh = Warehouse(warehouse)
-        con = duckdb.connect()
-        t0 = time.perf_counter()
-        rows = 0
-        for name in wh.manifest()["tables"]:
-            files = [str(p) for p in wh.files(name)]
-            if not files:
-                continue
-            # The columns the files hold (the schema may have grown since the warehouse was built).
-            cols = ", ".join(f'max("{c}")' for c in pq.read_schema(files[0]).names)
-            con.execute(f"SELECT count(*), {cols} FROM read_parquet({files!r}, hive_partitioning=false)")
-            rows += int(con.fetchone()[0])  # type: ignore[index]
-        print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
+        bare_scan(warehouse)
         return
     from crossroads import engine, permits
 
