@@ -132,3 +132,18 @@ def test_user_position_covers_every_non_working_position() -> None:
     assert employment.USER_POSITION_OF_SEP["211"] == "1"  # unemployment benefit
     assert employment.USER_POSITION_OF_SEP["331"] == "3"  # leefloon
     assert employment.USER_POSITION_OF_SEP["36"] == "6"  # child benefit only: school leaver
+
+
+def test_one_list_of_paid_service_codes() -> None:
+    """Careers, household FTE (definition 2) and job FTE (definition 2) separate paid time by one list, of
+    annex-8 codes; unpaid absence (30), sickness (50) and temporary unemployment (70) are not in it."""
+    from crossroads import codelists
+    from crossroads.catalog import careers, household, jobs, occupations
+
+    paid = jobs.PAID_SERVICE_CODES
+    assert careers.PAID_SERVICE_CODES is paid
+    assert household.PAID_SERVICE_CODES is paid
+    assert occupations.PAID_SERVICE_CODES is paid
+    assert set(paid) <= codelists.codes("service_codes")
+    assert {"1", "2", "41", "42", "110"} <= set(paid)
+    assert not {"30", "50", "51", "70", "77"} & set(paid)

@@ -34,15 +34,12 @@ import ibis.expr.types as ir
 from crossroads import classes, codelists
 from crossroads.catalog import employment, jobs
 from crossroads.catalog import periods as xp
-from crossroads.catalog.model import Sources, Variable, left_join_on, spell_at
+from crossroads.catalog.model import Sources, Variable, left_join_on, round_half_up, spell_at
 from crossroads.warehouse.schema import ENUMS
 
 WEEKS_PER_QUARTER = jobs.WEEKS_PER_QUARTER
 
-PAID_SERVICE_CODES: tuple[str, ...] = (
-    "1", "2", "3", "4", "5", "10", "11", "12", "13", "14", "15", "41", "42", "101", "102", "110",
-)  # fmt: skip
-"""Annex 8: time covered by wage paid by the employer, including (blue-collar) holidays."""
+PAID_SERVICE_CODES = jobs.PAID_SERVICE_CODES
 ASSIMILATED_SERVICE_CODES: tuple[str, ...] = (
     "20", "21", "22", "23", "24", "25", "26", "31", "33", "43",
     "50", "51", "52", "53", "60", "61", "70", "71", "72", "73", "74", "75", "76", "77",
@@ -268,25 +265,25 @@ def part_time_pct_cumulative(src: Sources, points: ir.Table) -> ir.Table:
     """Sum of the part-time percentages of the occupations running on the last day (else the main job's)."""
     q = _quarters_at(src, points)
     value = ibis.ifelse(q.running_n > 0, q.running_pct, q.main_pct)
-    return q.select("insz", "ref_quarter", value=value.round(1))
+    return q.select("insz", "ref_quarter", value=round_half_up(value, 1))
 
 
 def days_in_service(src: Sources, points: ir.Table) -> ir.Table:
     """Days of all services (every service code) of all occupations of the quarter."""
     q = _quarters_at(src, points)
-    return q.select("insz", "ref_quarter", value=(q.days_all / 100.0).round(2))
+    return q.select("insz", "ref_quarter", value=round_half_up(q.days_all / 100.0, 2))
 
 
 def fte_paid_days(src: Sources, points: ir.Table) -> ir.Table:
     """FTE of the paid and the assimilated days of all occupations of the quarter."""
     q = _quarters_at(src, points)
-    return q.select("insz", "ref_quarter", value=q.fte_incl.round(4))
+    return q.select("insz", "ref_quarter", value=round_half_up(q.fte_incl, 4))
 
 
 def fte_excl_assimilated_days(src: Sources, points: ir.Table) -> ir.Table:
     """FTE of the paid days only (assimilated days excluded) of all occupations of the quarter."""
     q = _quarters_at(src, points)
-    return q.select("insz", "ref_quarter", value=q.fte_paid.round(4))
+    return q.select("insz", "ref_quarter", value=round_half_up(q.fte_paid, 4))
 
 
 # Worker classes after the RSZ's Clatra: the worker code's type in DmfA annex 2.

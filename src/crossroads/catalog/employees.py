@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 
 from crossroads import codelists
 from crossroads.catalog import household, jobs, periods
-from crossroads.catalog.model import Sources, Variable, left_join_on, spell_at
+from crossroads.catalog.model import Sources, Variable, left_join_on, round_half_up, spell_at
 from crossroads.warehouse.schema import ENUMS
 from crossroads.warehouse.schema import table as table_spec
 
@@ -169,7 +169,7 @@ def unemployment_benefit(src: Sources, points: ir.Table) -> ir.Table:
     """Monthly equivalent in euro of the daily benefit of the spell running on the measurement day:
     daily amount x 26 benefit days a month."""
     s = spell_at(points, src.table("unemployment"))
-    value = (s.daily_benefit_cents.cast("float64") * BENEFIT_DAYS_PER_MONTH / 100.0).round(2)
+    value = round_half_up(s.daily_benefit_cents.cast("float64") * BENEFIT_DAYS_PER_MONTH / 100.0, 2)
     return s.select("insz", "ref_quarter", value=value)
 
 

@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 
 from crossroads import codelists
 from crossroads.catalog import jobs
-from crossroads.catalog.model import Sources, left_join_on
+from crossroads.catalog.model import Sources, left_join_on, round_half_up
 from crossroads.warehouse.schema import ENUMS
 
 DAILY_WAGE_HOURS = 7.6
@@ -27,13 +27,13 @@ def _main(src: Sources, points: ir.Table) -> ir.Table:
 def labour_volume(src: Sources, points: ir.Table) -> ir.Table:
     """FTE of the quarter over all occupations: hours against the reference person's hours x 13 weeks."""
     j = jobs.person_quarter_fte_at(src, points)
-    return j.select("insz", "ref_quarter", value=j.fte.round(4))
+    return j.select("insz", "ref_quarter", value=round_half_up(j.fte, 4))
 
 
 def work_regime(src: Sources, points: ir.Table) -> ir.Table:
     """Days per week of the main job's working-time regime."""
     j = _main(src, points)
-    return j.select("insz", "ref_quarter", value=(j.days_per_week / 100.0).round(2))
+    return j.select("insz", "ref_quarter", value=round_half_up(j.days_per_week / 100.0, 2))
 
 
 def part_time_pct(src: Sources, points: ir.Table) -> ir.Table:
@@ -42,13 +42,13 @@ def part_time_pct(src: Sources, points: ir.Table) -> ir.Table:
     pct = ibis.ifelse(
         j.mean_hours_reference > 0, j.mean_hours_worker * 100.0 / j.mean_hours_reference, ibis.null("float64")
     )
-    return j.select("insz", "ref_quarter", value=pct.round(1))
+    return j.select("insz", "ref_quarter", value=round_half_up(pct, 1))
 
 
 def wage_mass(src: Sources, points: ir.Table) -> ir.Table:
     """Sum of all remuneration amounts of the quarter, in euro."""
     j = jobs.person_quarter_fte_at(src, points)
-    return j.select("insz", "ref_quarter", value=(j.pay_cents / 100.0).round(2))
+    return j.select("insz", "ref_quarter", value=round_half_up(j.pay_cents / 100.0, 2))
 
 
 def daily_wage(src: Sources, points: ir.Table) -> ir.Table:
@@ -63,7 +63,7 @@ def daily_wage(src: Sources, points: ir.Table) -> ir.Table:
         j.paid_hours > 0, pay * DAILY_WAGE_HOURS / (j.paid_hours / 100.0), ibis.null("float64")
     )
     value = ibis.ifelse(j.contract_type == 0, full, part)
-    return j.select("insz", "ref_quarter", value=value.round(2))
+    return j.select("insz", "ref_quarter", value=round_half_up(value, 2))
 
 
 def job_seniority(src: Sources, points: ir.Table) -> ir.Table:

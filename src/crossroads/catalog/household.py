@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 
 from crossroads import codelists
 from crossroads.catalog import jobs, periods
-from crossroads.catalog.model import Sources, left_join_on, spell_at
+from crossroads.catalog.model import Sources, left_join_on, round_half_up, spell_at
 
 WORK_AGE = (18, 59)
 """KSZ "FTE maximaal": members aged 18-59 count as able to work full time ..."""
@@ -78,12 +78,8 @@ def _eligible(src: Sources, mem: ir.Table) -> ir.Table:
 
 DEFINITIONS = (1, 2)
 """The two KSZ definitions of the household FTE (DOMAIN.md section 8, S001-7)."""
-PAID_SERVICE_CODES = ("1", "2", "3", "4", "5", "10", "11", "12", "13", "14", "15", "101", "102")
-"""DmfA service codes (annex 8) of time covered by pay: work, workers' holidays, guaranteed wage, paid
-educational leave, seafarers' sailing and holiday days. The other codes - unpaid absence (20-33), sickness
-and maternity (50-53), accidents (60/61), temporary unemployment (70-77) ... - are the assimilated or unpaid
-days ("gelijkgestelde dagen") that definition 2 leaves out. The same list as the job-level FTE of
-``occupations`` (``fte_days_quarter``, definition 2)."""
+PAID_SERVICE_CODES = jobs.PAID_SERVICE_CODES
+"""Time covered by pay (``jobs.PAID_SERVICE_CODES``): what definition 2 counts."""
 
 
 def definition_of(options: dict[str, Any]) -> int:
@@ -162,14 +158,14 @@ def work_intensity(src: Sources, points: ir.Table, options: dict[str, Any] | Non
     Null without an eligible member (FTE max 0) or without a household on the day.
     """
     parts = household_fte_parts(src, points, definition_of(options or {}))
-    value = ibis.ifelse(parts.fte_max > 0, (parts.fte / parts.fte_max).round(3), ibis.null("float64"))
+    value = ibis.ifelse(parts.fte_max > 0, round_half_up(parts.fte / parts.fte_max, 3), ibis.null("float64"))
     return parts.select("insz", "ref_quarter", value=value)
 
 
 def fte(src: Sources, points: ir.Table, options: dict[str, Any]) -> ir.Table:
     """Household FTE by definition 1 or 2, rounded to 3 decimals."""
     parts = household_fte_parts(src, points, definition_of(options))
-    return parts.select("insz", "ref_quarter", value=parts.fte.round(3))
+    return parts.select("insz", "ref_quarter", value=round_half_up(parts.fte, 3))
 
 
 def fte_max(src: Sources, points: ir.Table) -> ir.Table:
@@ -221,7 +217,7 @@ def income(src: Sources, points: ir.Table) -> ir.Table:
     agg = allp.group_by("insz", "ref_quarter").aggregate(cents=allp.cents.sum())
     hh = mem.select("insz", "ref_quarter").distinct()
     out = left_join_on(hh, agg, ["insz", "ref_quarter"])
-    return out.select("insz", "ref_quarter", value=(out.cents.fill_null(0) / 100.0).round(2))
+    return out.select("insz", "ref_quarter", value=round_half_up(out.cents.fill_null(0) / 100.0, 2))
 
 
 def lipro_labels() -> dict[str, str]:

@@ -24,6 +24,15 @@ WEEKS_PER_QUARTER = 13
 ORDINARY_PAY_CODE = "1"
 """Remuneration code 1: amounts always considered wage (annex 7); the base of the daily wage."""
 PAID_TIME_CODE = "1"
+PAID_SERVICE_CODES: tuple[str, ...] = (
+    "1", "2", "3", "4", "5", "10", "11", "12", "13", "14", "15", "41", "42", "101", "102", "110",
+)  # fmt: skip
+"""DmfA service codes (annex 8) of time covered by wage or holiday pay paid by the employer: work, workers'
+holidays, guaranteed wage, paid educational leave, paid non-activity and availability with waiting pay
+(public sector, 41/42), seafarers' sailing and holiday days, mandataries' time (110). The other codes are
+unpaid absences (20-33), sickness and maternity (50-53), accidents (60/61), temporary unemployment (70-77),
+...: the assimilated or unpaid days ("gelijkgestelde dagen"). One list for every variable that separates
+paid time from the rest (careers, household FTE definition 2, job FTE definition 2)."""
 """Service code 1: time covered by wage with contributions (annex 8); the days of the daily wage."""
 
 

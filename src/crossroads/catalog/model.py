@@ -191,3 +191,19 @@ def spell_at(points: ir.Table, spells: ir.Table, order_by: list[Any] | None = No
     order = order_by or [ibis.desc("start_date")]
     rank = ibis.row_number().over(ibis.window(group_by=["insz", "ref_quarter"], order_by=order))
     return j.mutate(_rank=rank).filter(lambda t: t._rank == 0).drop("_rank")
+
+
+_ROUNDING_SLACK = 1e-9
+"""Absorbs float noise of sums taken in a different order (x * 10^d is 457.49999999999994 for 0.4575)."""
+
+
+def round_half_up(value: ir.NumericValue, digits: int) -> ir.FloatingValue:
+    """``value`` rounded to ``digits`` decimals, halves away from zero, identically on every backend.
+
+    The backends' own ``round`` differ on doubles near a half (DuckDB scales the binary value, Spark rounds
+    its shortest decimal text), so one formula is written out here.
+    """
+    scale = 10**digits
+    v = value.cast("float64")
+    up = (v.abs() * scale + 0.5 + _ROUNDING_SLACK).floor().cast("float64") / scale
+    return ibis.ifelse(v < 0, -up, up).cast("float64")

@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 from crossroads import codelists
 from crossroads.catalog import jobs
 from crossroads.catalog.employment import DAILY_WAGE_HOURS, yes_no_labels
-from crossroads.catalog.model import Sources, Variable, left_join_on
+from crossroads.catalog.model import Sources, Variable, left_join_on, round_half_up
 
 REQUIREMENT = "S001-5"
 JOB_KEYS = ("insz", "enterprise_number", "ref_quarter")
@@ -48,11 +48,9 @@ WEEKS_PER_QUARTER = jobs.WEEKS_PER_QUARTER
 
 # --- fte_days_quarter: which service codes (annex 8) count as days.
 FTE_DEFINITIONS = ("1", "2")
-PAID_SERVICE_CODES = ("1", "2", "3", "4", "5", "10", "11", "12", "13", "14", "15", "101", "102")
-"""Definition 2 (DOMAIN.md section 8, "actual FTE excluding assimilated days"): the annex-8 codes of time
-covered by wage or holiday pay (work, holidays, guaranteed wage, educational leave, ...). Sickness (50-53),
-accidents (60/61), temporary unemployment (70-77), unpaid absences (20-33) and the rest are assimilated or
-unpaid days and are left out. Definition 1 counts the days of every service code."""
+PAID_SERVICE_CODES = jobs.PAID_SERVICE_CODES
+"""Definition 2 (DOMAIN.md section 8, "actual FTE excluding assimilated days") counts the days of these
+codes only (``jobs.PAID_SERVICE_CODES``); definition 1 the days of every service code."""
 
 # --- worker_type: the worker code (zone 00037, annex 2) of the main occupation's worker line.
 WORKER_TYPES: dict[str, str] = {
@@ -212,7 +210,7 @@ def _per_level(
     if level == "job":
         cond = cond & (p.insz == agg.insz)
     out = p.join(agg, cond)
-    return out.select(*JOB_KEYS, value=(out.cents / 100.0).round(2))
+    return out.select(*JOB_KEYS, value=round_half_up(out.cents / 100.0, 2))
 
 
 def _employer_reductions(src: Sources, lines: ir.Table) -> ir.Table:
@@ -276,7 +274,7 @@ def employment_status_labels() -> dict[str, str]:
 def job_work_regime(src: Sources, points: ir.Table) -> ir.Table:
     """Days per week of the job's main occupation (zone 00047)."""
     j = _main_occupation(src, points)
-    return j.select(*JOB_KEYS, value=(j.days_per_week / 100.0).round(2))
+    return j.select(*JOB_KEYS, value=round_half_up(j.days_per_week / 100.0, 2))
 
 
 def job_part_time_pct(src: Sources, points: ir.Table) -> ir.Table:
@@ -285,7 +283,7 @@ def job_part_time_pct(src: Sources, points: ir.Table) -> ir.Table:
     pct = ibis.ifelse(
         j.mean_hours_reference > 0, j.mean_hours_worker * 100.0 / j.mean_hours_reference, ibis.null("float64")
     )
-    return j.select(*JOB_KEYS, value=pct.round(1))
+    return j.select(*JOB_KEYS, value=round_half_up(pct, 1))
 
 
 def job_daily_wage(src: Sources, points: ir.Table) -> ir.Table:
@@ -298,7 +296,7 @@ def job_daily_wage(src: Sources, points: ir.Table) -> ir.Table:
         j.paid_hours > 0, pay * DAILY_WAGE_HOURS / (j.paid_hours / 100.0), ibis.null("float64")
     )
     value = ibis.ifelse(j.contract_type == 0, full, part)
-    return j.select(*JOB_KEYS, value=value.round(2))
+    return j.select(*JOB_KEYS, value=round_half_up(value, 2))
 
 
 def fte_days_quarter(src: Sources, points: ir.Table, options: dict[str, Any]) -> ir.Table:
@@ -328,7 +326,7 @@ def fte_days_quarter(src: Sources, points: ir.Table, options: dict[str, Any]) ->
     )
     j = j.mutate(fte=fte)
     agg = j.group_by(*JOB_KEYS).aggregate(value=j.fte.sum())
-    return agg.select(*JOB_KEYS, value=agg.value.round(4))
+    return agg.select(*JOB_KEYS, value=round_half_up(agg.value, 4))
 
 
 def employer_contributions(src: Sources, points: ir.Table, options: dict[str, Any]) -> ir.Table:

@@ -34,7 +34,7 @@ import ibis.expr.types as ir
 from crossroads import codelists
 from crossroads.catalog import employment, registers
 from crossroads.catalog import periods as xp
-from crossroads.catalog.model import Sources, Variable, left_join_on
+from crossroads.catalog.model import Sources, Variable, left_join_on, round_half_up
 from crossroads.catalog.profile import BRUSSELS_REGION
 from crossroads.warehouse.schema import ENUMS
 
@@ -370,7 +370,7 @@ def employer_jobs(src: Sources, points: ir.Table) -> ir.Table:
 def employer_jobs_fte(src: Sources, points: ir.Table) -> ir.Table:
     p = _points(points)
     j = _jobs_on(src, p.select(*KEYS, day=p.ref_date))
-    return j.select(*KEYS, value=j.fte.round(2))
+    return j.select(*KEYS, value=round_half_up(j.fte, 2))
 
 
 def employer_turnover_pct(src: Sources, points: ir.Table, options: dict[str, Any]) -> ir.Table:
@@ -394,7 +394,7 @@ def employer_turnover_pct(src: Sources, points: ir.Table, options: dict[str, Any
         (j.jobs_to - j.jobs_from).cast("float64") * 100.0 / j.jobs_to.cast("float64"),
         ibis.null("float64"),
     )
-    return j.select(*KEYS, value=pct.round(2))
+    return j.select(*KEYS, value=round_half_up(pct, 2))
 
 
 # Public employer categories (RSZ annex 27, sector "Publiek") grouped into kinds of public body.

@@ -208,7 +208,9 @@ class Engine:
             # -> frame -> points -> building blocks) grew plans of millions of characters that filled the
             # driver's heap. A local checkpoint stores the rows and forgets the plan.
             view = f"{self._prefix}m{next(_counter)}"
-            self.spark.sql(str(self.con.compile(expr))).localCheckpoint(eager=True).createOrReplaceTempView(view)
+            self.spark.sql(str(self.con.compile(expr))).localCheckpoint(eager=True).createOrReplaceTempView(
+                view
+            )
             return self.con.table(view)
         return expr.cache()
 
