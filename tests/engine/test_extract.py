@@ -7,6 +7,7 @@ engine reads, so these tests do not depend on the permit file's wording.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace as NS
 from typing import Any
 
@@ -142,6 +143,23 @@ def test_spark_extract_equals_duckdb(tiny_wh: Warehouse, spark_session: Any) -> 
     assert spark.overlap.equals(duck.overlap)
     assert spark.match_reports == duck.match_reports
     assert spark.population_counts_by_year == duck.population_counts_by_year
+
+
+def test_streamed_to_parquet_equals_in_memory(
+    phase2: Any, backend_name: str, tiny_wh: Warehouse, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``write_to``: each dataset streamed to its Parquet file holds the same rows, order and types."""
+    import pyarrow.parquet as pq
+
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    x = engine.extract(
+        _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark,
+        write_to=tmp_path / "out",
+    )  # fmt: skip
+    assert x.datasets == {} and set(x.files) == set(phase2.datasets)
+    for name, table in phase2.datasets.items():
+        assert x.files[name] == tmp_path / "out" / f"{name}.parquet"
+        assert pq.read_table(x.files[name]).equals(table), name
 
 
 def test_default_class_schemes(tiny_wh: Warehouse) -> None:

@@ -10,7 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from crossroads.warehouse.storage import Warehouse
 BackendName = Literal["duckdb", "spark"]
 BACKENDS: tuple[BackendName, ...] = ("duckdb", "spark")
 _counter = itertools.count()
+ARROW_BATCH_ROWS = 1_000_000
 DUCKDB_MEMORY = "6GB"
 """Default DuckDB memory limit (``CROSSROADS_DUCKDB_MEMORY`` overrides); beyond it DuckDB spills to disk."""
 
@@ -215,9 +216,51 @@ class Engine:
         return expr.cache()
 
     # ------------------------------------------------------------------ results
+    def batches(self, expr: ir.Table) -> Iterator[pa.RecordBatch]:
+        """The rows in order, a batch at a time, with the types Ibis gives them.
+
+        DuckDB streams (it never holds a second full copy of a large result); Spark collects the result
+        first (its driver holds it once).
+        """
+        schema = expr.schema().to_pyarrow()
+        if self.name == "duckdb":
+            # (Ibis 12's own to_pyarrow_batches calls a method DuckDB 2.0 renamed: the SQL goes directly.)
+            reader = self.con.con.sql(str(self.con.compile(expr))).to_arrow_reader(ARROW_BATCH_ROWS)
+            for batch in reader:
+                yield batch.cast(schema)  # a no-op where DuckDB already gave Ibis's types
+            return
+        table: pa.Table = expr.to_pyarrow()
+        yield from table.to_batches(max_chunksize=ARROW_BATCH_ROWS)
+
     def to_arrow(self, expr: ir.Table) -> pa.Table:
+        if self.name == "duckdb":
+            schema = expr.schema().to_pyarrow()
+            return pa.Table.from_batches(list(self.batches(expr)), schema=schema)
         result: pa.Table = expr.to_pyarrow()
         return result
+
+    def write_parquet(
+        self, expr: ir.Table, path: Path, transform: Callable[[pa.Table], pa.Table] | None = None
+    ) -> int:
+        """Write the rows to one Parquet file batch by batch (``transform`` each batch); the row count."""
+        rows = 0
+        writer: pq.ParquetWriter | None = None
+        try:
+            for batch in self.batches(expr):
+                part = pa.Table.from_batches([batch])
+                if transform is not None:
+                    part = transform(part)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, part.schema, compression="zstd")
+                writer.write_table(part)
+                rows += part.num_rows
+            if writer is None:  # no rows: still a file with the columns
+                empty = expr.schema().to_pyarrow().empty_table()
+                pq.write_table(transform(empty) if transform is not None else empty, path)
+        finally:
+            if writer is not None:
+                writer.close()
+        return rows
 
     def scalar(self, expr: ir.Scalar) -> Any:
         return expr.to_pyarrow().as_py()

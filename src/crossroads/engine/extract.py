@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -65,6 +66,9 @@ class Extract:
     backend: str
     as_of: date | None
     datasets: dict[str, pa.Table] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    """With ``extract(write_to=...)``: the microdata datasets streamed to Parquet files instead of
+    ``datasets`` (sorted and typed the same; aggregates stay in ``datasets``)."""
     identifier_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -706,10 +710,10 @@ def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
 
 
 def _dataset(
-    run: _Run, prep: _Prepared, derivations: _Derivations
-) -> tuple[pa.Table, dict[str, str], dict[str, str], list[str]]:
-    """The dataset's table, its variable columns (column -> catalog name), identifier columns and, for
-    aggregate datasets, its count columns."""
+    run: _Run, prep: _Prepared, derivations: _Derivations, write_to: Path | None = None
+) -> tuple[pa.Table | Path, dict[str, str], dict[str, str], list[str]]:
+    """The dataset's table (or, with ``write_to``, the Parquet file it was streamed to), its variable
+    columns (column -> catalog name), identifier columns and, for aggregate datasets, its count columns."""
     dataset, fr, out, engine = prep.dataset, prep.frame, prep.out, run.engine
     requested: dict[str, str] = {}
     counts: list[str] = []
@@ -760,9 +764,19 @@ def _dataset(
         if kind:
             identifiers[name] = kind  # any other identifier-valued variable is replaced too
     columns = fr.keys + fr.extra + fr.flags + employer + list(requested)
-    table = engine.to_arrow(out.select(*columns))
-    table = table.sort_by([(k, "ascending") for k in fr.keys])
-    return _normalise(table, requested), requested, identifiers, []
+    # Sorted and typed by the engine: a sort or cast in Arrow would copy a table of millions of rows.
+    typed = out.select(*columns)
+    casts = {c: t for c, t in _delivered_types(typed, requested).items() if typed[c].type() != t}
+    if casts:
+        typed = typed.cast(casts)
+    # The joins stored first, then sorted: joining ~40 derivations and sorting in one query held every join's
+    # hash table and the sort at once (out of memory at scale 0.1); a stored table sorts with spilling.
+    ordered = engine.materialise(typed).order_by(fr.keys)
+    if write_to is not None:
+        path = write_to / f"{dataset.name}.parquet"
+        engine.write_parquet(ordered, path, lambda part: _normalise(part, requested))
+        return path, requested, identifiers, []
+    return _normalise(engine.to_arrow(ordered), requested), requested, identifiers, []
 
 
 def _aggregate(
@@ -786,6 +800,25 @@ def _aggregate(
         table = table.sort_by([(c, "ascending") for c in by])
     table = _normalise(table, requested)
     return table, requested, {}, counts
+
+
+def _delivered_types(t: ir.Table, requested: dict[str, str]) -> dict[str, Any]:
+    """The Ibis types ``_normalise`` gives each column (cast in the engine before the rows come back)."""
+    wanted: dict[str, Any] = {}
+    ibis_types = {"string": dt.string, "int": dt.int64, "float": dt.float64}
+    for name in t.columns:
+        typ = t[name].type()
+        if name in requested:
+            var = catalog.get(requested[name])
+            if not typ.is_string() and var.value_type != "string":
+                wanted[name] = ibis_types[var.value_type]
+        elif name in ("year", "quarter", "measure_quarter"):
+            wanted[name] = dt.int32
+        elif name == "after_outflow" or name.startswith("in_"):
+            wanted[name] = dt.int8
+        elif name == "record_seq":
+            wanted[name] = dt.int64
+    return wanted
 
 
 def _normalise(table: pa.Table, requested: dict[str, str]) -> pa.Table:
@@ -817,9 +850,16 @@ def extract(
     as_of: date | None = None,
     spark: Any = None,
     progress: bool = False,
+    write_to: Path | None = None,
 ) -> Extract:
-    """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path)."""
+    """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path).
+
+    ``write_to`` (a folder): stream each microdata dataset to ``<folder>/<name>.parquet`` instead of
+    returning it in memory (``Extract.files``), for full populations larger than memory.
+    """
     _check_in_force(permit_version, phase, as_of)
+    if write_to is not None:
+        write_to.mkdir(parents=True, exist_ok=True)
     result = Extract(permit_version=int(permit_version.version), phase=phase, backend=backend, as_of=as_of)
     engine = connect(warehouse, backend, spark)
     try:
@@ -882,10 +922,13 @@ def extract(
                 ds = prep.dataset
                 t0 = time.perf_counter()
                 bar.update(task, description=f"dataset {ds.name}")
-                table, columns, ids, count_columns = _dataset(run, prep, derivations)
+                table, columns, ids, count_columns = _dataset(run, prep, derivations, write_to)
                 if count_columns:
                     result.aggregates[ds.name] = count_columns
-                result.datasets[ds.name] = table
+                if isinstance(table, Path):
+                    result.files[ds.name] = table
+                else:
+                    result.datasets[ds.name] = table
                 result.variables[ds.name] = list(columns.values())
                 result.columns[ds.name] = columns
                 result.identifier_columns[ds.name] = ids
