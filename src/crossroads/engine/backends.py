@@ -99,6 +99,10 @@ class Engine:
         self._overrides: dict[str, ir.Table] = {}
         self._memo: dict[str, ir.Table] = {}
         self._scope: ir.Table | None = None
+        self._stored: list[ir.Table] = []
+        """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
+        self._stored_ids: set[int] = set()
+        self._kept: set[int] = set()
         if backend == "duckdb":
             # Bounded memory: DuckDB spills to the engine's temporary folder beyond the limit.
             self.con: Any = ibis.duckdb.connect(
@@ -199,10 +203,10 @@ class Engine:
             self._memo[key] = self.materialise(build())
         return self._memo[key]
 
-    def materialise(self, expr: ir.Table, eager: bool = False) -> ir.Table:
-        """Compute once and keep (DuckDB temp table, Spark cached view).
+    def materialise(self, expr: ir.Table, eager: bool = False, keep: bool = False) -> ir.Table:
+        """Compute once and keep (DuckDB temp table, Spark local checkpoint behind a view).
 
-        Spark caches lazily; ``eager`` fills the cache now so later plans start from the stored rows.
+        ``keep``: for the whole run (target groups), never dropped by ``release_since``.
         """
         if self.name == "spark":
             # A cached view keeps the whole plan it came from; nested materialisations (population -> scope
@@ -212,8 +216,35 @@ class Engine:
             self.spark.sql(str(self.con.compile(expr))).localCheckpoint(eager=True).createOrReplaceTempView(
                 view
             )
-            return self.con.table(view)
-        return expr.cache()
+            stored = self.con.table(view)
+        else:
+            stored = expr.cache()
+        # Ibis hands back the same stored table for an equal expression: record each table once, at its
+        # first storing, so a slice never releases a table stored before it.
+        if keep:
+            self._kept.add(id(stored))
+        elif id(stored) not in self._kept and id(stored) not in self._stored_ids:
+            self._stored.append(stored)
+            self._stored_ids.add(id(stored))
+        return stored
+
+    def stored_count(self) -> int:
+        """A mark for ``release_since``: how many tables have been stored so far."""
+        return len(self._stored)
+
+    def release_since(self, mark: int) -> None:
+        """Drop the tables stored after ``mark`` (a finished slice's building blocks): DuckDB frees their
+        memory and spill files; Spark forgets their views. Memos built on them are forgotten too."""
+        later, self._stored = self._stored[mark:], self._stored[:mark]
+        dropped = {id(t) for t in later if id(t) not in self._kept}
+        later = [t for t in later if id(t) in dropped]
+        self._stored_ids -= dropped
+        self._memo = {k: v for k, v in self._memo.items() if id(v) not in dropped}
+        for table in later:
+            if self.name == "spark":
+                self.spark.catalog.dropTempView(table.get_name())
+            else:
+                table.release()
 
     # ------------------------------------------------------------------ results
     def batches(self, expr: ir.Table) -> Iterator[pa.RecordBatch]:
@@ -238,29 +269,6 @@ class Engine:
             return pa.Table.from_batches(list(self.batches(expr)), schema=schema)
         result: pa.Table = expr.to_pyarrow()
         return result
-
-    def write_parquet(
-        self, expr: ir.Table, path: Path, transform: Callable[[pa.Table], pa.Table] | None = None
-    ) -> int:
-        """Write the rows to one Parquet file batch by batch (``transform`` each batch); the row count."""
-        rows = 0
-        writer: pq.ParquetWriter | None = None
-        try:
-            for batch in self.batches(expr):
-                part = pa.Table.from_batches([batch])
-                if transform is not None:
-                    part = transform(part)
-                if writer is None:
-                    writer = pq.ParquetWriter(path, part.schema, compression="zstd")
-                writer.write_table(part)
-                rows += part.num_rows
-            if writer is None:  # no rows: still a file with the columns
-                empty = expr.schema().to_pyarrow().empty_table()
-                pq.write_table(transform(empty) if transform is not None else empty, path)
-        finally:
-            if writer is not None:
-                writer.close()
-        return rows
 
     def scalar(self, expr: ir.Scalar) -> Any:
         return expr.to_pyarrow().as_py()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from crossroads import catalog
@@ -69,6 +71,8 @@ class Extract:
     files: dict[str, Path] = field(default_factory=dict)
     """With ``extract(write_to=...)``: the microdata datasets streamed to Parquet files instead of
     ``datasets`` (sorted and typed the same; aggregates stay in ``datasets``)."""
+    slices: int = 1
+    """Slices of persons the datasets were built in (``extract(slice_persons=...)``)."""
     identifier_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -87,6 +91,8 @@ ENTITY_KEY = {"person": "insz", "employer": EMPLOYER_COLUMN}
 """The key column of each kind of target group's members."""
 PERSON_VARIABLE_UNITS = ("person-year", "person-quarter")
 BELOW_MIN_CELL = "below_min_cell"
+JOINS_PER_STEP = 6
+"""Derivations joined onto a dataset's frame per stored step (bounds the hash tables held at once)."""
 
 
 def _input_of(version: Any, group: Any, name: Any) -> Any:
@@ -181,8 +187,8 @@ class _Run:
             g = self.groups[name]
             first, last = _years(g, self.version)
             pop = population.target_group(self.engine, g.rule, first, last, self.params(name))
-            self.pops[name] = self.engine.materialise(pop)
-        return self.pops[name]
+            self.pops[name] = self.engine.materialise(pop, keep=True)
+        return self._in_slice(("population", name), self.pops[name])
 
     def system(self, name: str) -> ir.Table:
         """Membership without domicile, one year wider on each side (for inflow and outflow)."""
@@ -190,12 +196,30 @@ class _Run:
             g = self.groups[name]
             first, last = _years(g, self.version)
             m = population.members(self.engine, g.rule, first - 1, last + 1, self.params(name))
-            self.systems[name] = self.engine.materialise(m)
-        return self.systems[name]
+            self.systems[name] = self.engine.materialise(m, keep=True)
+        return self._in_slice(("system", name), self.systems[name])
+
+    def set_slice(self, bounds: tuple[str, str | None] | None) -> None:
+        """From now on, groups hold only the persons with ``low <= insz < high`` (None: everyone)."""
+        self.bounds = bounds
+        self._sliced: dict[tuple[str, str], ir.Table] = {}
+
+    bounds: tuple[str, str | None] | None = None
+
+    def _in_slice(self, key: tuple[str, str], table: ir.Table) -> ir.Table:
+        if self.bounds is None or "insz" not in table.columns:
+            return table
+        if key not in self._sliced:
+            low, high = self.bounds
+            cut = table.insz >= low
+            if high is not None:
+                cut &= table.insz < high
+            self._sliced[key] = self.engine.materialise(table.filter(cut))
+        return self._sliced[key]
 
     def restrict(self, name: str, members: ir.Table) -> None:
         key = self.key(name)
-        self.pops[name] = self.engine.materialise(self.population(name).semi_join(members, key))
+        self.pops[name] = self.engine.materialise(self.population(name).semi_join(members, key), keep=True)
 
 
 def _union_with_flags(run: _Run, names: list[str]) -> ir.Table:
@@ -710,13 +734,14 @@ def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
 
 
 def _dataset(
-    run: _Run, prep: _Prepared, derivations: _Derivations, write_to: Path | None = None
+    run: _Run, prep: _Prepared, derivations: _Derivations, sink: _Sink | None = None
 ) -> tuple[pa.Table | Path, dict[str, str], dict[str, str], list[str]]:
-    """The dataset's table (or, with ``write_to``, the Parquet file it was streamed to), its variable
+    """The dataset's table (or, with a ``sink``, the Parquet file its rows were streamed to), its variable
     columns (column -> catalog name), identifier columns and, for aggregate datasets, its count columns."""
     dataset, fr, out, engine = prep.dataset, prep.frame, prep.out, run.engine
     requested: dict[str, str] = {}
     counts: list[str] = []
+    joined = 0
     for req, var in prep.requested_vars:
         name = _column(req)
         if var.name == frames.GROUP_MEMBERSHIP or var.name == frames.EMPLOYER_SEQ:
@@ -739,6 +764,11 @@ def _dataset(
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
+        joined += 1
+        if joined % JOINS_PER_STEP == 0:
+            # Stored every few joins: one query joining ~40 derivations of a 21-million-row frame needs
+            # every join's hash table at once and ran out of memory at scale 0.1.
+            out = engine.materialise(out)
     for req in dataset.variables:
         condition = getattr(req, "condition", None)
         if condition:
@@ -772,11 +802,39 @@ def _dataset(
     # The joins stored first, then sorted: joining ~40 derivations and sorting in one query held every join's
     # hash table and the sort at once (out of memory at scale 0.1); a stored table sorts with spilling.
     ordered = engine.materialise(typed).order_by(fr.keys)
-    if write_to is not None:
-        path = write_to / f"{dataset.name}.parquet"
-        engine.write_parquet(ordered, path, lambda part: _normalise(part, requested))
+    if sink is not None:
+        path = sink.write(dataset.name, engine, ordered, lambda part: _normalise(part, requested))
         return path, requested, identifiers, []
     return _normalise(engine.to_arrow(ordered), requested), requested, identifiers, []
+
+
+class _Sink:
+    """One Parquet file per dataset, written batch by batch, across every slice of the run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._empty: dict[str, pa.Table] = {}
+
+    def write(
+        self, name: str, engine: Engine, rows: ir.Table, transform: Callable[[pa.Table], pa.Table]
+    ) -> Path:
+        path = self.folder / f"{name}.parquet"
+        for batch in engine.batches(rows):
+            part = transform(pa.Table.from_batches([batch]))
+            if name not in self._writers:
+                self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
+            self._writers[name].write_table(part)
+        if name not in self._writers:
+            self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
+        return path
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        for name, empty in self._empty.items():
+            if name not in self._writers:  # no slice had rows: still a file with the columns
+                pq.write_table(empty, self.folder / f"{name}.parquet")
 
 
 def _aggregate(
@@ -851,20 +909,26 @@ def extract(
     spark: Any = None,
     progress: bool = False,
     write_to: Path | None = None,
+    slice_persons: int | None = None,
 ) -> Extract:
     """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path).
 
     ``write_to`` (a folder): stream each microdata dataset to ``<folder>/<name>.parquet`` instead of
     returning it in memory (``Extract.files``), for full populations larger than memory.
+    ``slice_persons`` (with ``write_to``): build the datasets for at most that many persons at a time, in
+    INSZ order, and drop each slice's building blocks before the next, so memory and spill space stay
+    bounded whatever the population; the files are the same as without slices.
     """
     _check_in_force(permit_version, phase, as_of)
+    if slice_persons is not None and write_to is None:
+        raise EngineError("slices (slice_persons) need write_to: each slice's rows go to the dataset's file")
     if write_to is not None:
         write_to.mkdir(parents=True, exist_ok=True)
     result = Extract(permit_version=int(permit_version.version), phase=phase, backend=backend, as_of=as_of)
     engine = connect(warehouse, backend, spark)
     try:
         with Progress(disable=not progress, transient=True) as bar:
-            steps = 3 + 2 * len(permit_version.datasets)
+            steps = 3 + len(permit_version.datasets)
             task = bar.add_task(f"extract on {backend}", total=steps)
             t0 = time.perf_counter()
             stored = set(table_names())
@@ -900,43 +964,100 @@ def extract(
                 result.sample = {"seed": seed, "draws": {}, "note": "phase 2: full populations, no sample"}
             result.timings["sample"] = time.perf_counter() - t0
             bar.advance(task)
-            engine.set_scope(_scope(run))
-
-            t0 = time.perf_counter()
-            derivations = _Derivations(engine)
-            prepared = []
-            for ds in permit_version.datasets:
-                bar.update(task, description=f"frame of {ds.name}")
-                prepared.append(_prepare(run, ds, derivations))
-                bar.advance(task)
-            result.timings["frames"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            bar.update(task, total=steps + len(derivations.asked))
-
-            def derived(name: str) -> None:
-                bar.update(task, description=f"variable {name}", advance=1)
-
-            derivations.run(derived)
-            result.timings["variables"] = time.perf_counter() - t0
-            for prep in prepared:
-                ds = prep.dataset
-                t0 = time.perf_counter()
-                bar.update(task, description=f"dataset {ds.name}")
-                table, columns, ids, count_columns = _dataset(run, prep, derivations, write_to)
-                if count_columns:
-                    result.aggregates[ds.name] = count_columns
-                if isinstance(table, Path):
-                    result.files[ds.name] = table
-                else:
-                    result.datasets[ds.name] = table
-                result.variables[ds.name] = list(columns.values())
-                result.columns[ds.name] = columns
-                result.identifier_columns[ds.name] = ids
-                result.timings[f"dataset:{ds.name}"] = time.perf_counter() - t0
-                bar.advance(task)
+            slices = _slices(run, permit_version, slice_persons) if write_to is not None else [None]
+            sink = _Sink(write_to) if write_to is not None else None
+            try:
+                for i, bounds in enumerate(slices):
+                    if len(slices) > 1:
+                        bar.update(task, description=f"slice {i + 1} of {len(slices)}")
+                    _datasets_of_slice(run, bounds, result, sink, bar, task, steps)
+            finally:
+                if sink is not None:
+                    sink.close()
+            result.slices = len(slices)
     finally:
         engine.close()
     return result
+
+
+def _slices(run: _Run, version: Any, slice_persons: int | None) -> list[tuple[str, str | None] | None]:
+    """INSZ ranges of at most ``slice_persons`` persons of the person groups ([None]: one pass)."""
+    if slice_persons is None:
+        return [None]
+    if slice_persons < 1:
+        raise EngineError(f"slice_persons must be at least 1, not {slice_persons}")
+    if any(run.entity(n) != "person" for n in run.groups) or any(
+        d.unit == "aggregate" for d in version.datasets
+    ):
+        raise EngineError(
+            "slices need person target groups only and no aggregate dataset "
+            "(an employer or a count spans every slice)"
+        )
+    persons: ir.Table | None = None
+    for name in run.groups:
+        p = run.population(name).select("insz")
+        persons = p if persons is None else persons.union(p, distinct=True)
+    assert persons is not None
+    members = run.engine.to_arrow(persons.distinct()).column("insz")
+    ordered = pc.sort_indices(members)
+    insz = members.take(ordered).to_pylist()
+    lows = insz[::slice_persons] or [""]
+    lows[0] = ""  # the first slice starts below every INSZ
+    return [(low, lows[i + 1] if i + 1 < len(lows) else None) for i, low in enumerate(lows)]
+
+
+def _datasets_of_slice(
+    run: _Run,
+    bounds: tuple[str, str | None] | None,
+    result: Extract,
+    sink: _Sink | None,
+    bar: Progress,
+    task: Any,
+    steps: int,
+) -> None:
+    """Frames, derivations and datasets for the persons of one slice (``None``: everyone)."""
+    engine, version = run.engine, run.version
+    mark = engine.stored_count()
+    run.set_slice(bounds)
+    engine.set_scope(_scope(run))
+    t0 = time.perf_counter()
+    derivations = _Derivations(engine)
+    prepared = []
+    for ds in version.datasets:
+        bar.update(task, description=f"frame of {ds.name}")
+        prepared.append(_prepare(run, ds, derivations))
+    _add_time(result, "frames", t0)
+    t0 = time.perf_counter()
+    bar.update(task, total=steps + len(derivations.asked), completed=3)
+
+    def derived(name: str) -> None:
+        bar.update(task, description=f"variable {name}", advance=1)
+
+    derivations.run(derived)
+    _add_time(result, "variables", t0)
+    for prep in prepared:
+        ds = prep.dataset
+        t0 = time.perf_counter()
+        bar.update(task, description=f"dataset {ds.name}")
+        table, columns, ids, count_columns = _dataset(run, prep, derivations, sink)
+        if count_columns:
+            result.aggregates[ds.name] = count_columns
+        if isinstance(table, Path):
+            result.files[ds.name] = table
+        else:
+            result.datasets[ds.name] = table
+        result.variables[ds.name] = list(columns.values())
+        result.columns[ds.name] = columns
+        result.identifier_columns[ds.name] = ids
+        _add_time(result, f"dataset:{ds.name}", t0)
+        bar.advance(task)
+    if bounds is not None:
+        run.set_slice(None)
+        engine.release_since(mark)
+
+
+def _add_time(result: Extract, step: str, since: float) -> None:
+    result.timings[step] = result.timings.get(step, 0.0) + time.perf_counter() - since
 
 
 def variables_at(engine: Engine, points: pa.Table, requests: list[tuple[str, dict[str, Any]]]) -> pa.Table:
