@@ -140,7 +140,10 @@ def main() -> None:
             flush=True,
         )
     for kind, res in details.items():
-        print(f"\n{kind}: rows {res['rows']}\n  populations {res['populations']}\n  steps {res['timings']}")
+        print(
+            f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)"
+            f"\n  populations {res['populations']}\n  steps {res['timings']}"
+        )
 
 
 if __name__ == "__main__":

@@ -181,6 +181,28 @@ def test_slices_give_the_same_files(
     assert x.population_counts == phase2.population_counts and x.overlap.equals(phase2.overlap)
 
 
+def test_staged_joins_give_the_same_tables(
+    phase2: Any,
+    backend_name: str,
+    tiny_wh: Warehouse,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Large frames join their variables in stored steps: forced here (every 2 joins), same tables."""
+    import importlib
+
+    extract_module = importlib.import_module("crossroads.engine.extract")
+
+    monkeypatch.setattr(extract_module, "STAGED_ROWS", 0)
+    monkeypatch.setattr(extract_module, "JOINS_PER_STEP", 2)
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    x = engine.extract(
+        _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark
+    )
+    for name, table in phase2.datasets.items():
+        assert x.datasets[name].equals(table), name
+
+
 def test_slices_are_refused_without_a_file_or_with_counts(tiny_wh: Warehouse, tmp_path: Path) -> None:
     with pytest.raises(engine.EngineError, match="need write_to"):
         engine.extract(_version(), tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1), slice_persons=2)

@@ -33,12 +33,6 @@ holidays, guaranteed wage, paid educational leave, paid non-activity and availab
 unpaid absences (20-33), sickness and maternity (50-53), accidents (60/61), temporary unemployment (70-77),
 ...: the assimilated or unpaid days ("gelijkgestelde dagen"). One list for every variable that separates
 paid time from the rest (careers, household FTE definition 2, job FTE definition 2)."""
-ASSIMILATED_SERVICE_CODES: tuple[str, ...] = (
-    "20", "21", "22", "23", "24", "25", "26", "31", "33", "43",
-    "50", "51", "52", "53", "60", "61", "70", "71", "72", "73", "74", "75", "76", "77",
-)  # fmt: skip
-"""Annex 8: days without wage assimilated with work (sickness, maternity, accidents, temporary unemployment,
-strikes, union duty, civic duties, ...)."""
 """Service code 1: time covered by wage with contributions (annex 8); the days of the daily wage."""
 
 
@@ -85,9 +79,7 @@ def _build_occupations(src: Sources) -> ir.Table:
     if scope is not None:
         # Only the persons the run needs: the DmfA holds every worker of the country.
         npers = npers.semi_join(scope, "insz")
-    wl = src.table("dmfa_worker_line").select(
-        "worker_line_id", "person_id", "employer_class", "worker_code", "local_unit"
-    )
+    wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
     wl = wl.join(npers, "person_id")
     occ = src.table("dmfa_occupation").select(
         "occupation_id",
@@ -113,24 +105,13 @@ def _build_occupations(src: Sources) -> ir.Table:
     if scope is not None:
         svc = svc.semi_join(ids, "occupation_id")
     paid = svc.service_code == PAID_TIME_CODE
-    # The careers' split by annex-8 group too (one pass over the services instead of two).
-    code = svc.service_code.strip()
-    covered = code.isin(PAID_SERVICE_CODES)
-    assim = code.isin(ASSIMILATED_SERVICE_CODES)
-    no_hours = svc.hours.isnull()
     services = svc.group_by("occupation_id").aggregate(
         days=svc.days.sum(),
         hours_declared=svc.hours.sum(),
-        days_without_hours=svc.days.sum(where=no_hours),
+        days_without_hours=svc.days.sum(where=svc.hours.isnull()),
         paid_days=svc.days.sum(where=paid),
         paid_hours_declared=svc.hours.sum(where=paid),
-        paid_days_without_hours=svc.days.sum(where=paid & no_hours),
-        covered_days=svc.days.sum(where=covered),
-        covered_hours_declared=svc.hours.sum(where=covered),
-        covered_days_without_hours=svc.days.sum(where=covered & no_hours),
-        assim_days=svc.days.sum(where=assim),
-        assim_hours_declared=svc.hours.sum(where=assim),
-        assim_days_without_hours=svc.days.sum(where=assim & no_hours),
+        paid_days_without_hours=svc.days.sum(where=paid & svc.hours.isnull()),
     )
     rem = src.table("dmfa_remuneration")
     if scope is not None:
@@ -189,14 +170,6 @@ def _build_occupations(src: Sources) -> ir.Table:
         "ordinary_cents",
         "is_voucher_job",
         "job_rank",
-        "worker_code",
-        "local_unit",
-        "covered_days",
-        "covered_hours_declared",
-        "covered_days_without_hours",
-        "assim_days",
-        "assim_hours_declared",
-        "assim_days_without_hours",
     )
 
 
@@ -237,9 +210,7 @@ def network_voucher_quarters(src: Sources) -> ir.Table:
         occ = src.table("dmfa_occupation").select(
             "occupation_id", "worker_line_id", "quarter", "joint_committee"
         )
-        wl = src.table("dmfa_worker_line").select(
-            "worker_line_id", "person_id", "employer_class", "worker_code", "local_unit"
-        )
+        wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
         npers = src.table("dmfa_natural_person").select("person_id", "insz")
         j = occ.join(wl, "worker_line_id")
         voucher = (j.joint_committee == VOUCHER_JOINT_COMMITTEE) | (
