@@ -42,6 +42,10 @@ class Capabilities:
     """Work can spread over executors (Spark)."""
     query_overhead_s: float
     """Rough fixed cost of one query, to decide whether to batch small queries."""
+    deep_queries: bool = True
+    """One query may nest dozens of joins (DuckDB). Spark's SQL is compiled through sqlglot's Spark dialect,
+    whose recursion overflowed Python's stack on the ~35 joins of a 21/150 file: such queries are stored in
+    steps instead."""
     cheap_materialise: bool = True
     """Storing an intermediate table is cheap and keeps later plans small (DuckDB temp tables). On Spark every
     cached table carries its whole plan into the plans built on it, and the plan strings of a full extract
@@ -50,7 +54,9 @@ class Capabilities:
 
 CAPABILITIES: dict[BackendName, Capabilities] = {
     "duckdb": Capabilities(in_process=True, distributed=False, query_overhead_s=0.001),
-    "spark": Capabilities(in_process=False, distributed=True, query_overhead_s=0.3, cheap_materialise=False),
+    "spark": Capabilities(
+        in_process=False, distributed=True, query_overhead_s=0.3, cheap_materialise=False, deep_queries=False
+    ),
 }
 
 

@@ -2,8 +2,11 @@
 
 Order of work: link the provider inputs (match reports) -> resolve every target group per year
 (population rules + domicile; a group's ``params.input`` is replaced by the version's ``ProviderInput``)
--> the overlap of jointly sampled groups -> the phase-1 sample (one draw per group or joint sample) -> per
-dataset its frame -> one derivation per requested catalog variable -> a pyarrow table sorted by its keys.
+-> the overlap of jointly sampled groups -> the phase-1 sample (one draw per group or joint sample) -> every
+dataset's frame -> one derivation per distinct (variable, options) over the union of the points of the
+datasets asking it (``_Derivations``) -> per dataset the frame joined with its derivations, sorted by its keys
+by the engine: a pyarrow table, or a Parquet file with ``write_to``. With ``slice_persons`` the steps from the
+frames on run once per INSZ range of persons, each slice's stored tables dropped before the next.
 
 Frames by dataset unit (keys in brackets):
 
@@ -744,8 +747,9 @@ def _dataset(
     requested: dict[str, str] = {}
     counts: list[str] = []
     joined = 0
-    # Small frames are joined in one query (storing steps cost 20 % of 21/150 at scale 0.1).
-    staged = int(engine.scalar(fr.table.count())) > STAGED_ROWS
+    # Small frames are joined in one query (storing steps cost 20 % of 21/150 at scale 0.1), unless the
+    # backend cannot compile deeply nested queries.
+    staged = not engine.capabilities.deep_queries or int(engine.scalar(fr.table.count())) > STAGED_ROWS
     for req, var in prep.requested_vars:
         name = _column(req)
         if var.name == frames.GROUP_MEMBERSHIP or var.name == frames.EMPLOYER_SEQ:
