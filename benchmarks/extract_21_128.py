@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from extract_21_150 import _measure, bare_scan
+from extract_21_150 import bare_scan, baseline_row, run_row, table_header
 
 PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
 GROUP = "flemish_diploma_residents"
@@ -110,35 +109,13 @@ def main() -> None:
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--as-of", args.as_of]
     me += ["--slice-persons", str(args.slice_persons), "--child"]
-    print(f"Warehouse {args.warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
-    print("| run | seconds (wall) | CPU seconds | peak memory (MiB) | ratio to baseline (wall / CPU) |")
-    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
-    base, base_mem = _measure([*me, "scan"], args.timeout)
-    if base is None or "failed" in base:
-        raise SystemExit("the baseline scan did not finish")
-    base_s = float(base["seconds"])  # type: ignore[arg-type]
-    base_cpu = float(base["cpu_seconds"])  # type: ignore[arg-type]
-    print(
-        f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_cpu:.1f} | {base_mem:.0f} | 1 / 1 |",
-        flush=True,
-    )
+    table_header(args.warehouse, scale)
+    base = baseline_row([*me, "scan"], args.timeout)
     details = {}
     for kind in args.engines.split(","):
-        label = f"21/128 group 2, phase 2 on {kind}"
-        res, mem = _measure([*me, kind], args.timeout)
-        if res is None:
-            print(f"| {label} | > {args.timeout:.0f} (stopped) | | {mem:.0f} | |", flush=True)
-            continue
-        if "failed" in res:
-            print(f"| {label} | failed (exit {res['failed']}) | | {mem:.0f} | |", flush=True)
-            continue
-        details[kind] = res
-        sec = float(res["seconds"])  # type: ignore[arg-type]
-        cpu = float(res["cpu_seconds"])  # type: ignore[arg-type]
-        print(
-            f"| {label} | {sec:.1f} | {cpu:.1f} | {mem:.0f} | {sec / base_s:.1f}x / {cpu / base_cpu:.1f}x |",
-            flush=True,
-        )
+        res = run_row(f"21/128 group 2, phase 2 on {kind}", [*me, kind], args.timeout, base)
+        if res is not None:
+            details[kind] = res
     for kind, res in details.items():
         print(
             f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)"

@@ -113,6 +113,46 @@ def _measure(
     return result, peak / 1024
 
 
+def table_header(warehouse: str, scale: object) -> None:
+    print(f"Warehouse {warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
+    print("| run | seconds (wall) | CPU seconds | peak memory (MiB) | ratio to baseline (wall / CPU) |")
+    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
+
+
+def baseline_row(cmd: list[str], timeout_s: float) -> tuple[float, float]:
+    """Measure the bare scan (``cmd``), print its row; its wall and CPU seconds."""
+    base, base_mem = _measure(cmd, timeout_s)
+    if base is None or "failed" in base:
+        raise SystemExit("the baseline scan did not finish")
+    base_s = float(base["seconds"])  # type: ignore[arg-type]
+    base_cpu = float(base["cpu_seconds"])  # type: ignore[arg-type]
+    print(
+        f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_cpu:.1f} | {base_mem:.0f} | 1 / 1 |",
+        flush=True,
+    )
+    return base_s, base_cpu
+
+
+def run_row(
+    label: str, cmd: list[str], timeout_s: float, base: tuple[float, float], env: dict[str, str] | None = None
+) -> dict[str, object] | None:
+    """Measure one run and print its row with the ratios to the baseline; None when stopped or failed."""
+    res, mem = _measure(cmd, timeout_s, env)
+    if res is None:
+        print(f"| {label} | > {timeout_s:.0f} (stopped) | | {mem:.0f} | |", flush=True)
+        return None
+    if "failed" in res:
+        print(f"| {label} | failed (exit {res['failed']}) | | {mem:.0f} | |", flush=True)
+        return None
+    sec = float(res["seconds"])  # type: ignore[arg-type]
+    cpu = float(res["cpu_seconds"])  # type: ignore[arg-type]
+    print(
+        f"| {label} | {sec:.1f} | {cpu:.1f} | {mem:.0f} | {sec / base[0]:.1f}x / {cpu / base[1]:.1f}x |",
+        flush=True,
+    )
+    return res
+
+
 def bare_scan(warehouse: str) -> None:
     """The baseline: DuckDB reads every column of every table once; prints one JSON line."""
     import duckdb
@@ -187,18 +227,8 @@ def main() -> None:
 
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--child"]
-    print(f"Warehouse {args.warehouse} (scale {scale}), {os.cpu_count()} cores, {date.today()}\n")
-    print("| run | seconds (wall) | CPU seconds | peak memory (MiB) | ratio to baseline (wall / CPU) |")
-    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
-    base, base_mem = _measure([*me, "scan"], args.timeout)
-    if base is None or "failed" in base:
-        raise SystemExit("the baseline scan did not finish")
-    base_s = float(base["seconds"])  # type: ignore[arg-type]
-    base_cpu = float(base["cpu_seconds"])  # type: ignore[arg-type]
-    print(
-        f"| DuckDB bare Parquet scan (baseline) | {base_s:.1f} | {base_cpu:.1f} | {base_mem:.0f} | 1 / 1 |",
-        flush=True,
-    )
+    table_header(args.warehouse, scale)
+    base = baseline_row([*me, "scan"], args.timeout)
     details = {}
     runs: list[tuple[str, str, dict[str, str] | None]] = []
     for kind in args.engines.split(","):
@@ -207,20 +237,9 @@ def main() -> None:
             runs.append((kind, f"21/150 phase 2 on {kind}, before ({args.compare_src})", env))
         runs.append((kind, f"21/150 phase 2 on {kind}", None))
     for kind, label, env in runs:
-        res, mem = _measure([*me, kind], args.timeout, env)
-        if res is None:
-            print(f"| {label} | > {args.timeout:.0f} (stopped) | | {mem:.0f} | |", flush=True)
-            continue
-        if "failed" in res:
-            print(f"| {label} | failed (exit {res['failed']}) | | {mem:.0f} | |", flush=True)
-            continue
-        details[label] = res
-        sec = float(res["seconds"])  # type: ignore[arg-type]
-        cpu = float(res["cpu_seconds"])  # type: ignore[arg-type]
-        print(
-            f"| {label} | {sec:.1f} | {cpu:.1f} | {mem:.0f} | {sec / base_s:.1f}x / {cpu / base_cpu:.1f}x |",
-            flush=True,
-        )
+        res = run_row(label, [*me, kind], args.timeout, base, env)
+        if res is not None:
+            details[label] = res
     for kind, res in details.items():
         print(
             f"\n{kind}: rows {res['rows']}\n  digests {res.get('digests')}"
