@@ -172,6 +172,9 @@ class _Run:
         self.groups = {g.name: g for g in version.target_groups}
         self.pops: dict[str, ir.Table] = {}
         self.systems: dict[str, ir.Table] = {}
+        self.bounds: tuple[str, str | None] | None = None
+        """The slice of persons (INSZ range) the groups are cut to; None: everyone."""
+        self._sliced: dict[tuple[str, str], ir.Table] = {}
 
     def entity(self, name: str) -> str:
         return str(getattr(self.groups[name], "entity", "person") or "person")
@@ -207,9 +210,7 @@ class _Run:
     def set_slice(self, bounds: tuple[str, str | None] | None) -> None:
         """From now on, groups hold only the persons with ``low <= insz < high`` (None: everyone)."""
         self.bounds = bounds
-        self._sliced: dict[tuple[str, str], ir.Table] = {}
-
-    bounds: tuple[str, str | None] | None = None
+        self._sliced = {}
 
     def _in_slice(self, key: tuple[str, str], table: ir.Table) -> ir.Table:
         if self.bounds is None or "insz" not in table.columns:
