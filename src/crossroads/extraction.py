@@ -17,7 +17,11 @@ permit whose quasi-identifiers are person characteristics) are listed in the ris
 Phase 2 (``enclave=True``, ``crossroads extract --phase 2 --enclave``): the same flow on the full
 populations writes an enclave *workspace* (registered as such for retention, audited as
 ``extract.enclave``): pseudonymised with the permit's conversion table (so phase-1 and phase-2 numbers
-agree), leak-scanned, aggregates cut to min_cell, microdata unprotected because they never leave.
+agree), leak-scanned, aggregates cut to min_cell, microdata unprotected because they never leave. Full
+populations do not fit in memory: the engine streams each dataset to a Parquet file in a private temporary
+folder (in slices of ``slice_persons`` persons when the permit allows it), the identifiers are replaced batch
+by batch, and the workspace's files are written and leak-scanned from those files (:class:`StoredRows`); the
+temporary folder, which holds identifiers, is removed whatever happens.
 
 Reference dates (``--as-of``): the permits of the seeds are historical (21/150 expired on 1 Sep 2024),
 so a date other than today is allowed only on a synthetic warehouse, and is then recorded as a
@@ -32,6 +36,7 @@ import importlib
 import re
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,14 +44,22 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from crossroads.delivery import leaks
-from crossroads.delivery.contents import Dataset, DeliveryInfo, VariableInfo
+from crossroads.delivery.contents import Dataset, DeliveryInfo, Rows, StoredRows, VariableInfo
 from crossroads.delivery.formats import FORMATS
 from crossroads.delivery.packaging import Delivered, make_delivery
 
 Step = Callable[[str], None]
 _LONG_NUMBER = re.compile(r"\d{10,}")  # never let a number shaped like an identifier into the audit trail
+SLICE_PERSONS = 200_000
+"""Persons per slice when an enclave workspace is built in slices (21/128 at scale 0.1: 6.6 GB peak
+with 150,000; memory grows with the slice, not with the population)."""
+WORKSPACE_FORMATS: tuple[str, ...] = ("parquet", "csv")
+"""An enclave workspace's default formats: both are written batch by batch (Stata and SPSS files are
+written from memory, see ``delivery.formats.LABELLED_MAX_ROWS``)."""
 
 
 class ExtractRefused(Exception):
@@ -72,6 +85,9 @@ class ExtractRequest:
     actor: str = field(default_factory=lambda: _current_user())
     enclave: bool = False
     """Phase 2: build the full populations into an enclave workspace under ``out`` (never a delivery)."""
+    slice_persons: int | None = None
+    """Enclave only: persons per slice (None: ``SLICE_PERSONS`` when the permit allows slices, else one
+    pass; 0: one pass)."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +129,45 @@ def _require(module: str, attribute: str) -> Any:
     return getattr(mod, attribute)
 
 
-def run_engine(version: Any, warehouse: Any, *, phase: int, seed: int, backend: str, as_of: date) -> Any:
-    """The engine's ``Extract`` (datasets with identifiers still in them)."""
+def run_engine(
+    version: Any,
+    warehouse: Any,
+    *,
+    phase: int,
+    seed: int,
+    backend: str,
+    as_of: date,
+    write_to: Path | None = None,
+    slice_persons: int | None = None,
+) -> Any:
+    """The engine's ``Extract`` (datasets with identifiers still in them; with ``write_to``, the microdata
+    in Parquet files there, built ``slice_persons`` persons at a time)."""
     extract = _require("crossroads.engine", "extract")
-    return extract(version, warehouse, phase=phase, seed=seed, backend=backend, as_of=as_of)
+    if write_to is None:
+        return extract(version, warehouse, phase=phase, seed=seed, backend=backend, as_of=as_of)
+    return extract(
+        version,
+        warehouse,
+        phase=phase,
+        seed=seed,
+        backend=backend,
+        as_of=as_of,
+        write_to=write_to,
+        slice_persons=slice_persons,
+    )
+
+
+def workspace_slices(version: Any, asked: int | None) -> int | None:
+    """Persons per slice for an enclave workspace: ``asked`` (0: one pass), else ``SLICE_PERSONS`` when the
+    permit's datasets can be built in slices (person groups, no aggregate), else one pass (None)."""
+    if asked == 0:
+        return None
+    if asked is not None:
+        if asked < 0:
+            raise ExtractRefused(f"--slice-persons must be 0 (one pass) or more, not {asked}")
+        return asked
+    refusal = _require("crossroads.engine", "slice_refusal")
+    return None if refusal(version) else SLICE_PERSONS
 
 
 def check_key(store: Any, permit_number: str) -> None:
@@ -150,6 +201,33 @@ def pseudonymise(
         columns = dict(identifier_columns.get(name, {}))
         out[name] = replace(table, columns, conversion) if columns else table
     return out
+
+
+def pseudonymise_file(source: Path, target: Path, columns: Mapping[str, str], conversion: Any) -> StoredRows:
+    """A dataset file with its identifier columns replaced by sequence numbers, batch by batch.
+
+    The numbers of every identifier in the file are assigned first in one call (extending the encrypted
+    table once, not per batch); each batch is then checked like an in-memory table (no column named or
+    valued like an identifier may remain).
+    """
+    replace = _require("crossroads.pseudonyms", "replace")
+    for column, kind in columns.items():
+        conversion.assign(pc.unique(pq.read_table(source, columns=[column]).column(column)), kind)
+    rows = StoredRows(source)
+    writer: pq.ParquetWriter | None = None
+    try:
+        for batch in rows.batches():
+            part = replace(pa.Table.from_batches([batch]), columns, conversion)
+            if writer is None:
+                writer = pq.ParquetWriter(target, part.schema, compression="zstd")
+            writer.write_table(part)
+        if writer is None:  # no rows: the columns still, with their delivered names and types
+            empty = replace(rows.schema.empty_table(), columns, conversion)
+            pq.write_table(empty, target, compression="zstd")
+    finally:
+        if writer is not None:
+            writer.close()
+    return StoredRows(target)
 
 
 def assess_risk(tables: Mapping[str, pa.Table], settings: Any, title: str = "Disclosure report") -> Any:
@@ -760,11 +838,54 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
         )
         raise
     seed = request.seed if request.seed is not None else secrets.randbelow(10**9)
-    tell(f"building the datasets of permit {permit.number} version {version.version} ({request.backend})")
-    extract = run_engine(version, wh, phase=request.phase, seed=seed, backend=request.backend, as_of=as_of)
+    # An enclave workspace holds full populations: built into files in a private folder (it holds
+    # identifiers until they are replaced), removed whatever happens.
+    work = Path(tempfile.mkdtemp(prefix="crossroads-workspace-")) if request.enclave else None
+    try:
+        return _build(request, store, tell, permit, version, wh, as_of, simulation, seed, work)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(
+    request: ExtractRequest,
+    store: Any,
+    tell: Step,
+    permit: Any,
+    version: Any,
+    wh: Any,
+    as_of: date,
+    simulation: bool,
+    seed: int,
+    work: Path | None,
+) -> ExtractResult:
+    slices = workspace_slices(version, request.slice_persons) if work is not None else None
+    how = f", {slices:,} persons per slice" if slices else ""
+    tell(
+        f"building the datasets of permit {permit.number} version {version.version} ({request.backend}{how})"
+    )
+    extract = run_engine(
+        version,
+        wh,
+        phase=request.phase,
+        seed=seed,
+        backend=request.backend,
+        as_of=as_of,
+        write_to=work / "built" if work is not None else None,
+        slice_persons=slices,
+    )
     tell("replacing INSZ and enterprise numbers by sequence numbers")
     conversion = conversion_table(store, permit.number)
-    tables = pseudonymise(extract.datasets, extract.identifier_columns, conversion)
+    tables: dict[str, Rows] = dict(pseudonymise(extract.datasets, extract.identifier_columns, conversion))
+    files: Mapping[str, Path] = getattr(extract, "files", {}) or {}
+    if files:
+        assert work is not None
+        (work / "pseudonymised").mkdir()
+        for name, path in files.items():
+            columns = extract.identifier_columns.get(name, {})
+            tables[name] = pseudonymise_file(path, work / "pseudonymised" / path.name, columns, conversion)
+            path.unlink()  # the file with identifiers goes as soon as it is replaced
     tell("applying the permit's disclosure settings (small-cell risk and remedies)")
     aggregates = getattr(extract, "aggregates", {}) or {}
     risk: Any = None
@@ -773,7 +894,9 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
         # at the airlock); only the anonymous aggregates are cut to the permit's minimum cell already.
         min_cell = int(version.disclosure.min_cell or 5)
         tables = {
-            n: hide_small_counts(t, list(aggregates[n]), min_cell) if n in aggregates else t
+            n: hide_small_counts(t, list(aggregates[n]), min_cell)
+            if n in aggregates and isinstance(t, pa.Table)
+            else t
             for n, t in tables.items()
         }
     else:
@@ -847,7 +970,17 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
             },
             "leak_scan": {"identifiers": identifiers.counts()},
             "disclosure": _manifest_entry(risk),
-            **({"enclave": {"workspace": True, "note": ENCLAVE_NOTE}} if request.enclave else {}),
+            **(
+                {
+                    "enclave": {
+                        "workspace": True,
+                        "slices": int(getattr(extract, "slices", 1)),
+                        "note": ENCLAVE_NOTE,
+                    }
+                }
+                if request.enclave
+                else {}
+            ),
         },
     )
     rows = {d.name: d.table.num_rows for d in datasets}

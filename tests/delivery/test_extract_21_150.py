@@ -284,3 +284,48 @@ def test_delivered_files_reach_the_permits_k_per_person(delivered: Any) -> None:
     assert suppressed_somewhere, "21/150 at this scale has small classes: the test would prove nothing"
     report = json.loads((root / "disclosure/report.json").read_text(encoding="utf-8"))
     assert report["remedies_applied"] is True and report["as_delivered"]["passed"] is True
+
+
+# ----------------------------------------------------------------------------------- phase 2 workspace
+def test_the_phase_2_workspace_is_streamed_in_slices_like_one_pass_in_memory(
+    store: Store, warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full populations go through files: built 300 persons at a time, pseudonymised batch by batch,
+    written in Parquet and CSV; the same rows as one pass, and as the engine's in-memory tables replaced
+    with the permit's conversion table. The private folder that held identifiers is gone afterwards."""
+    import tempfile
+
+    from crossroads import engine
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    runs = {}
+    for slices in (300, 0):
+        request = _request(
+            warehouse.root, tmp_path / f"out-{slices}", as_of=INSIDE, seed=3, phase=2, enclave=True,
+            formats=extraction.WORKSPACE_FORMATS, slice_persons=slices,
+        )  # fmt: skip
+        runs[slices] = extraction.run(request, store=store, today=TODAY)
+    assert list(private.iterdir()) == []
+    sliced, whole = runs[300], runs[0]
+    assert sliced.delivery.manifest["enclave"]["slices"] >= 2
+    assert whole.delivery.manifest["enclave"]["slices"] == 1
+    assert sliced.delivery.manifest["formats"] == ["parquet", "csv"]
+    assert not (sliced.path / "stata").exists() and not (sliced.path / "spss").exists()
+
+    version = load(PERMIT_FILE).version_in_force(INSIDE)
+    built = engine.extract(version, warehouse, phase=2, seed=3, as_of=INSIDE)
+    in_memory = extraction.pseudonymise(
+        built.datasets, built.identifier_columns, extraction.conversion_table(store, "21/150")
+    )
+    for name in DATASETS:
+        files = pq.read_table(sliced.path / f"parquet/{name}.parquet")
+        assert files.num_rows == sliced.rows[name] > 0
+        assert files.equals(pq.read_table(whole.path / f"parquet/{name}.parquet"))
+        assert files.equals(in_memory[name])
+        assert "person_seq" in files.column_names and "insz" not in files.column_names
+        lines = (sliced.path / f"csv/{name}.csv").read_text(encoding="utf-8").count("\n")
+        assert lines == files.num_rows + 1
+    assert leaks.scan(sliced.path, extraction.warehouse_identifiers(warehouse)).clean
+    assert manifest.verify(sliced.path) == []

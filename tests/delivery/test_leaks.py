@@ -212,3 +212,71 @@ def test_doubles_that_straddle_into_an_identifier_are_not_a_leak(tmp_path: Path)
     # the same number stored as a value is found
     pyreadstat.write_sav(pd.DataFrame({"a": [float(insz_2001)]}), str(tmp_path / "b.sav"))
     assert {f.path for f in leaks.scan(tmp_path, ids).findings} == {"b.sav"}
+
+
+# ------------------------------------------------------------------ files too large for memory
+_NOT_DECODED_WHEN_LARGE = {"gzip member", "html data uri"}
+
+
+@pytest.mark.parametrize("chunk", [7, 64])
+@pytest.mark.parametrize("case", sorted(PLANTED))
+def test_large_files_scanned_in_chunks_give_the_same_findings(
+    case: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, plant, _kind = PLANTED[case]
+    plant(tmp_path / name)
+    whole = leaks.scan(tmp_path, IDS)
+    monkeypatch.setattr(leaks, "LARGE_FILE", 0)  # every file takes the chunked path
+    monkeypatch.setattr(leaks, "CHUNK", chunk)
+    chunked = leaks.scan(tmp_path, IDS)
+    assert chunked.bytes == whole.bytes and chunked.files == whole.files == 1
+    if case in _NOT_DECODED_WHEN_LARGE:
+        # a compressed member or a data URI is not decoded in a large file: reported, never passed
+        assert not chunked.clean and "unreadable" in {f.kind for f in chunked.findings}
+        return
+    assert {str(f) for f in chunked.findings} == {str(f) for f in whole.findings}
+    assert chunked.total == whole.total
+
+
+def test_an_identifier_across_every_chunk_boundary_is_found_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 lines, each shifting the number by one byte against chunks of 16 bytes
+    lines = [("x" * k + "," + INSZ_1985 + ",") for k in range(40)]
+    (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
+    offsets = []
+    at = 0
+    for line in lines:
+        offsets.append(at + line.index(INSZ_1985))
+        at += len(line) + 1
+    monkeypatch.setattr(leaks, "LARGE_FILE", 0)
+    monkeypatch.setattr(leaks, "CHUNK", 16)
+    report = leaks.scan(tmp_path, IDS)
+    assert report.total == 40
+    assert sorted(f.offset for f in report.findings if f.offset is not None) == offsets
+
+
+def test_an_int64_across_every_chunk_boundary_is_found_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = int(INSZ_1985).to_bytes(8, "little")
+    data = b"".join(b"\x01" * k + number for k in range(1, 20))
+    (tmp_path / "big.bin").write_bytes(data)
+    monkeypatch.setattr(leaks, "LARGE_FILE", 0)
+    monkeypatch.setattr(leaks, "CHUNK", 13)
+    report = leaks.scan(tmp_path, IDS)
+    assert report.total == 19 and {f.encoding for f in report.findings} == {"int64-le"}
+
+
+def test_string_values_of_a_large_parquet_file_are_decoded_with_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dates and class codes are many digits but no number; the INSZ sits at row 7 of the second batch
+    values = ["2014-03-01", "15-19", "1.234,56"] * 4
+    values[7] = f"persoon {INSZ_1985}"
+    pq.write_table(pa.table({"v": values + values}), tmp_path / "a.parquet", compression="zstd")
+    monkeypatch.setattr(leaks, "LARGE_FILE", 0)
+    monkeypatch.setattr(leaks, "_DECODED_ROWS", 12)
+    report = leaks.scan(tmp_path, IDS)
+    rows = sorted(f.row for f in report.findings if f.encoding == "parquet value")
+    assert rows == [7, 19]

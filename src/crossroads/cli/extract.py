@@ -112,9 +112,14 @@ def extract(
         int | None, typer.Option("--seed", help="Sample seed (default: random, recorded).")
     ] = None,
     backend: Annotated[str, typer.Option("--backend", help="duckdb or spark.")] = "duckdb",
-    formats: Annotated[str, typer.Option("--formats", help="Comma-separated: parquet,csv,dta,sav.")] = (
-        "parquet,csv,dta,sav"
-    ),
+    formats: Annotated[
+        str | None,
+        typer.Option(
+            "--formats",
+            help="Comma-separated: parquet,csv,dta,sav (default: all four for a delivery; parquet,csv for "
+            "an enclave workspace, whose files are written batch by batch).",
+        ),
+    ] = None,
     enclave: Annotated[
         bool,
         typer.Option(
@@ -123,6 +128,14 @@ def extract(
             "(not a delivery; nothing in it leaves).",
         ),
     ] = False,
+    slice_persons: Annotated[
+        int | None,
+        typer.Option(
+            "--slice-persons",
+            help="Enclave: build the datasets this many persons at a time (memory stays bounded); "
+            "default 200,000 when the permit allows slices, 0 for one pass.",
+        ),
+    ] = None,
 ) -> None:
     """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish.
 
@@ -130,7 +143,7 @@ def extract(
     """
     from crossroads import extraction
     from crossroads.delivery.contents import DeliveryError
-    from crossroads.delivery.formats import parse_formats
+    from crossroads.delivery.formats import FORMATS, parse_formats
     from crossroads.engine.backends import EngineError
     from crossroads.permits import PermitError
     from crossroads.warehouse.storage import WarehouseError
@@ -138,7 +151,7 @@ def extract(
     if backend not in ("duckdb", "spark"):
         raise typer.BadParameter("choose duckdb or spark", param_hint="--backend")
     try:
-        chosen = parse_formats(formats)
+        chosen = parse_formats(formats) if formats else (extraction.WORKSPACE_FORMATS if enclave else FORMATS)
     except DeliveryError as exc:
         raise typer.BadParameter(str(exc), param_hint="--formats") from None
     request = extraction.ExtractRequest(
@@ -151,6 +164,7 @@ def extract(
         backend=backend,
         formats=chosen,
         enclave=enclave,
+        slice_persons=slice_persons,
     )
     try:
         with stage_progress(total=12) as step:

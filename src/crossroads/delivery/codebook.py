@@ -46,11 +46,12 @@ def table_schema_type(dtype: pa.DataType) -> str:
 def field_descriptor(dataset: Dataset, name: str) -> dict[str, Any]:
     """One Table Schema field with the Crossroads additions (``crossroads:*`` keys)."""
     info = dataset.variables[name]
-    column = dataset.table.column(name)
+    rows = dataset.table
+    dtype = rows.schema.field(name).type
     field: dict[str, Any] = {
         "name": name,
         "title": info.label_nl or name,
-        "type": table_schema_type(column.type),
+        "type": table_schema_type(dtype),
     }
     if info.label_en:
         field["crossroads:label_en"] = info.label_en
@@ -64,7 +65,9 @@ def field_descriptor(dataset: Dataset, name: str) -> dict[str, Any]:
             field["crossroads:scheme_label"] = info.scheme_label
     if info.sources:
         field["crossroads:sources"] = list(info.sources)
-    enc = label_encoding(info, column)
+    # Only labelled columns are read (a stored dataset's column is read from its file).
+    labelled = bool(info.value_labels) or pa.types.is_boolean(dtype)
+    enc = label_encoding(info, rows.column(name)) if labelled else None
     if info.value_labels:
         field["categories"] = [
             {"value": str(code), "label": label} for code, label in info.value_labels.items()

@@ -1,17 +1,21 @@
-"""What a delivery holds: datasets (Arrow tables) and the description of every column in them.
+"""What a delivery holds: datasets (Arrow tables, or Parquet files too large for memory) and the
+description of every column in them.
 
 The delivery package knows nothing of the catalog or the engine (imports point one way): the extraction
-turns catalog variables into :class:`VariableInfo` and hands over plain Arrow tables.
+turns catalog variables into :class:`VariableInfo` and hands over plain Arrow tables or :class:`StoredRows`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
+from typing import TypeAlias
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 # Stata allows 32 characters, letters, digits and "_", not starting with a digit; SPSS allows 64.
 # One rule for all formats keeps a variable's name the same in every file of a delivery.
@@ -42,6 +46,44 @@ class VariableInfo:
     description: str = ""
 
 
+BATCH_ROWS = 250_000
+"""Rows per batch when a stored dataset is read back (bounds memory whatever the file's size)."""
+
+
+class StoredRows:
+    """The rows of a dataset kept in a Parquet file (a full population of tens of millions of rows),
+    read batch by batch, or one column at a time; answers what a table answers about its shape."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._file = pq.ParquetFile(self.path)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._file.schema_arrow
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.schema.names)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self._file.metadata.num_rows)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One whole column (a column of 20 million codes is a few hundred MB, the table is not read)."""
+        return pq.read_table(self.path, columns=[name]).column(name)
+
+    def batches(self, rows: int | None = None) -> Iterator[pa.RecordBatch]:
+        yield from self._file.iter_batches(batch_size=rows or BATCH_ROWS)
+
+    def read(self) -> pa.Table:
+        return self._file.read()
+
+
+Rows: TypeAlias = "pa.Table | StoredRows"
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One file of the delivery (written in every requested format)."""
@@ -49,7 +91,8 @@ class Dataset:
     name: str
     label: str
     unit: str
-    table: pa.Table
+    table: Rows
+    """In memory, or in a Parquet file (:class:`StoredRows`) written and read back batch by batch."""
     variables: Mapping[str, VariableInfo] = field(default_factory=dict)
     """Description per column name; every column of ``table`` must have one."""
 

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crossroads.delivery.contents import Dataset, DeliveryError, VariableInfo
+from crossroads.delivery.contents import Dataset, DeliveryError, StoredRows, VariableInfo
 
 Format = Literal["parquet", "csv", "dta", "sav"]
 FORMATS: tuple[Format, ...] = ("parquet", "csv", "dta", "sav")
@@ -29,6 +29,9 @@ FOLDERS: dict[str, str] = {"parquet": "parquet", "csv": "csv", "dta": "stata", "
 SUFFIXES: dict[str, str] = {"parquet": ".parquet", "csv": ".csv", "dta": ".dta", "sav": ".sav"}
 
 _STATA_LABEL_MAX = 80  # Stata's limit on a variable label
+LABELLED_MAX_ROWS = 2_000_000
+"""Stata and SPSS files are written from one in-memory frame (pyreadstat cannot append): a stored dataset
+above this many rows is delivered in Parquet and CSV only, which are written batch by batch."""
 _BOOL_LABELS = {0: "neen", 1: "ja"}
 
 
@@ -87,9 +90,22 @@ def label_encoding(info: VariableInfo, column: pa.ChunkedArray | pa.Array) -> La
     return LabelEncoding(numbers, value_labels, keeps_codes=False)
 
 
-def _labelled_frame(dataset: Dataset) -> tuple[pd.DataFrame, dict[str, dict[int | float, str]]]:
+def _in_memory(dataset: Dataset, fmt: str) -> pa.Table:
+    rows = dataset.table
+    if not isinstance(rows, StoredRows):
+        return rows
+    if rows.num_rows > LABELLED_MAX_ROWS:
+        raise DeliveryError(
+            f"dataset {dataset.name!r} has {rows.num_rows:,} rows: {fmt} files are written from memory, "
+            f"up to {LABELLED_MAX_ROWS:,} rows; ask for --formats parquet,csv (Stata: import delimited; "
+            "SPSS: GET DATA /TYPE=TXT)"
+        )
+    return rows.read()
+
+
+def _labelled_frame(dataset: Dataset, fmt: str) -> tuple[pd.DataFrame, dict[str, dict[int | float, str]]]:
     """A pandas frame for pyreadstat, labelled columns replaced by their numbers, and the value labels."""
-    table = dataset.table
+    table = _in_memory(dataset, fmt)
     columns: dict[str, Any] = {}
     value_labels: dict[str, dict[int | float, str]] = {}
     for name in table.column_names:
@@ -129,12 +145,25 @@ def _variable_label(info: VariableInfo) -> str:
 
 
 def write_parquet(dataset: Dataset, path: Path) -> None:
-    pq.write_table(dataset.table, path, compression="zstd")
+    rows = dataset.table
+    if not isinstance(rows, StoredRows):
+        pq.write_table(rows, path, compression="zstd")
+        return
+    with pq.ParquetWriter(path, rows.schema, compression="zstd") as writer:
+        for batch in rows.batches():
+            writer.write_batch(batch)
 
 
 def write_csv(dataset: Dataset, path: Path) -> None:
     # UTF-8, header line, ISO dates, empty field for a missing value; what R, Python and Excel all read.
-    pacsv.write_csv(dataset.table, path, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    rows = dataset.table
+    if not isinstance(rows, StoredRows):
+        pacsv.write_csv(rows, path, options)
+        return
+    with pacsv.CSVWriter(path, rows.schema, write_options=options) as writer:
+        for batch in rows.batches():
+            writer.write_batch(batch)
 
 
 STATA_NAME_MAX = 32
@@ -169,7 +198,7 @@ def _stata_order(dataset: Dataset, frame: pd.DataFrame, value_labels: Mapping[st
 def write_dta(dataset: Dataset, path: Path) -> None:
     import pyreadstat
 
-    frame, value_labels = _labelled_frame(dataset)
+    frame, value_labels = _labelled_frame(dataset, "Stata")
     frame = _stata_order(dataset, frame, value_labels)
     pyreadstat.write_dta(
         frame,
@@ -184,7 +213,7 @@ def write_dta(dataset: Dataset, path: Path) -> None:
 def write_sav(dataset: Dataset, path: Path) -> None:
     import pyreadstat
 
-    frame, value_labels = _labelled_frame(dataset)
+    frame, value_labels = _labelled_frame(dataset, "SPSS")
     pyreadstat.write_sav(
         frame,
         str(path),

@@ -37,6 +37,11 @@ import pyarrow.compute as pc
 from crossroads.delivery.contents import DeliveryError
 
 _MAX_FINDINGS = 200  # enough to locate the problem; the total is counted anyway
+LARGE_FILE = 256 * 2**20
+"""Files above this size are scanned in chunks (a workspace's CSV of a full population is gigabytes)."""
+CHUNK = 64 * 2**20
+_OVERLAP = 64
+_DECODED_ROWS = 500_000  # Parquet values are decoded this many rows at a time
 
 # Identifiers have at least 8 significant digits; finditer tries each run from its first digit, so a
 # match is always a whole run (12+ digit runs match too and are then not an identifier).
@@ -89,6 +94,8 @@ class Identifiers:
         self._sorted_float = self._sorted.astype(np.float64)
         self._low = int(self._sorted[0]) if len(self._sorted) else 0
         self._high = int(self._sorted[-1]) if len(self._sorted) else -1
+        self.below_2_37 = self._high < 2**37
+        """Every number fits in 37 bits (INSZ and enterprise numbers do: at most 11 digits)."""
 
     def __len__(self) -> int:
         return len(self.strings)
@@ -186,6 +193,10 @@ def _binary_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[int, str, str]
     # 100,000 numbers a random window matches once per ~40,000 bytes; they are caught decoded instead.
     if len(ids) == 0 or len(data) < 8:
         return
+    if ids.below_2_37 and b"\x00" not in data:
+        # An integer below 2**37 has zero high bytes as an int64 and zero low mantissa bytes as a double:
+        # bytes without a NUL (text such as a CSV file) cannot hold one.
+        return
     layouts = (("<i8", "int64-le"), (">i8", "int64-be"), ("<f8", "float64-le"), (">f8", "float64-be"))
     for dtype, name in layouts:
         for align in range(8):
@@ -215,9 +226,16 @@ def _scan_values(
         for i in ids.hits_float(f_values).tolist():
             yield ids.kind_of_int(int(f_values[i])), i, encoding
     elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_binary(arr.type):
-        # Only values with 8+ digits can hold a number; test those one by one.
-        has_digits = pc.match_substring_regex(arr.cast(pa.string()), r"\d")
-        candidates = np.flatnonzero(has_digits.fill_null(False).to_numpy(zero_copy_only=False))
+        # Only values that could hold a number are tested one by one: a run of 8 digits (text), 9 or more
+        # digits in all (printed with separators: 9 to 11 digits), or a NUL (UTF-16). Dates such as
+        # 2014-03-01 and class codes are not candidates, which keeps a column of millions of rows fast.
+        text = arr.cast(pa.string())
+        digits = pc.utf8_length(pc.replace_substring_regex(text, r"\D", ""))
+        could = pc.or_(
+            pc.or_(pc.match_substring_regex(text, r"\d{8}"), pc.greater_equal(digits, 9)),
+            pc.match_substring(text, "\x00"),
+        )
+        candidates = np.flatnonzero(could.fill_null(False).to_numpy(zero_copy_only=False))
         for i in candidates.tolist():
             text = arr[i].as_py()
             data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
@@ -226,14 +244,16 @@ def _scan_values(
                 break
 
 
-def _parquet_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[str, str, int | None, str]]:
+def _parquet_hits(source: bytes | Path, ids: Identifiers) -> Iterator[tuple[str, str, int | None, str]]:
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(io.BytesIO(data))
-    table = pf.read()
-    for name in table.column_names:
-        for kind, row, enc in _scan_values(name, table.column(name), ids, "parquet value"):
-            yield kind, name, row, enc
+    pf = pq.ParquetFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    first = 0
+    for batch in pf.iter_batches(batch_size=_DECODED_ROWS):
+        for name in batch.schema.names:
+            for kind, row, enc in _scan_values(name, batch.column(name), ids, "parquet value"):
+                yield kind, name, None if row is None else first + row, enc
+        first += batch.num_rows
 
 
 def _readstat_hits(
@@ -306,17 +326,86 @@ def scan_bytes(
         scan_bytes(f"{name}!data-uri-{i}", payload, ids, report, depth=depth + 1)
 
 
+def _digit_like(byte: int) -> bool:
+    # digits, the separators of printed numbers, and NUL (UTF-16 digits): a chunk never ends inside these
+    return 48 <= byte <= 57 or byte in b".-/ \x00"
+
+
+def _chunks(path: Path, size: int) -> Iterator[tuple[int, int, bytes]]:
+    """(offset of ``data``, offset where its new bytes start, data) for a file read ``size`` bytes at a time.
+
+    Each chunk ends after a byte that cannot be part of a printed number (searched in its last 256 bytes),
+    so no text match is cut in two, and starts with the previous chunk's last 64 bytes, so an 8-byte
+    window across the boundary and the look-behind of the patterns see their bytes.
+    """
+    fresh, carry, tail = 0, b"", b""
+    with path.open("rb") as fh:
+        while True:
+            raw = fh.read(size)
+            buf = carry + raw
+            last = len(raw) < size
+            cut = len(buf)
+            if not last:
+                # the end of the last non-digit-like byte; none in a short buffer: all of it waits
+                cut = 0 if len(buf) < 256 else len(buf)
+                for i in range(len(buf) - 1, max(len(buf) - 256, 0) - 1, -1):
+                    if not _digit_like(buf[i]):
+                        cut = i + 1
+                        break
+            body, carry = buf[:cut], buf[cut:]
+            if not body and not last:
+                continue
+            yield fresh - len(tail), fresh, tail + body
+            fresh += len(body)
+            tail = (tail + body)[-_OVERLAP:]
+            if last:
+                return
+
+
+def _scan_large(name: str, path: Path, ids: Identifiers, report: LeakReport) -> None:
+    """The layers of :func:`scan_bytes` for a file too large to hold in memory: raw bytes chunk by chunk,
+    Parquet values batch by batch. A compressed container that large is not decoded: reported, not passed."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    suffix = path.suffix.lower()
+    decoded = head == b"PAR1" or suffix in (".dta", ".sav", ".zsav")
+    if head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04":
+        report.add(Leak(name, "unreadable", f"compressed file over {LARGE_FILE // 2**20} MB not decoded"))
+    for start, fresh, data in _chunks(path, CHUNK):
+        for offset, kind, enc in _text_hits(data, ids):
+            if start + offset >= fresh:  # a match before ``fresh`` was found in the previous chunk
+                report.add(Leak(name, kind, enc, offset=start + offset))
+        if not decoded:
+            for offset, kind, enc in _binary_hits(data, ids):
+                if start + offset + 8 > fresh:  # windows wholly before ``fresh`` were searched already
+                    report.add(Leak(name, kind, enc, offset=start + offset))
+        if b";base64," in data:
+            # a data URI may be cut by the chunk's end: not decoded here, so reported (reports are small)
+            why = f"data URI in a file over {LARGE_FILE // 2**20} MB not decoded"
+            report.add(Leak(name, "unreadable", why))
+    if head == b"PAR1":
+        for kind, column, row, enc in _parquet_hits(path, ids):
+            report.add(Leak(name, kind, enc, column=column, row=row))
+    elif suffix in (".dta", ".sav"):
+        for kind, col, row, enc in _readstat_hits(path, suffix, ids):
+            report.add(Leak(name, kind, enc, column=col, row=row))
+
+
 def scan(root: Path, ids: Identifiers) -> LeakReport:
-    """Scan every file under ``root`` (a delivery directory, or a single file)."""
+    """Scan every file under ``root`` (a delivery directory, or a single file); files above
+    ``LARGE_FILE`` bytes are read in chunks, so memory stays bounded whatever a workspace holds."""
     root = Path(root)
     report = LeakReport(root=root.name)
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     for path in paths:
-        data = path.read_bytes()
         rel = path.name if path == root else path.relative_to(root).as_posix()
         report.files += 1
-        report.bytes += len(data)
-        scan_bytes(rel, data, ids, report, path=path)
+        size = path.stat().st_size
+        report.bytes += size
+        if size > LARGE_FILE:
+            _scan_large(rel, path, ids, report)
+        else:
+            scan_bytes(rel, path.read_bytes(), ids, report, path=path)
     return report
 
 

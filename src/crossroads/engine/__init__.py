@@ -7,7 +7,7 @@ permit version; ``population_rules()`` lists the population rules a permit's tar
 from __future__ import annotations
 
 from crossroads.engine.backends import BACKENDS, Engine, EngineError, connect
-from crossroads.engine.extract import Extract, extract
+from crossroads.engine.extract import Extract, extract, slice_refusal
 from crossroads.engine.population import PopulationRule, population_rules
 
 # Imported for their side effect: they register the population rules of later permits.
@@ -22,4 +22,5 @@ __all__ = [
     "connect",
     "extract",
     "population_rules",
+    "slice_refusal",
 ]

@@ -989,19 +989,27 @@ def extract(
     return result
 
 
+def slice_refusal(version: Any) -> str | None:
+    """Why the datasets of a permit version cannot be built in slices of persons (None: they can)."""
+    if any(str(getattr(g, "entity", "person") or "person") != "person" for g in version.target_groups) or any(
+        d.unit == "aggregate" for d in version.datasets
+    ):
+        return (
+            "slices need person target groups only and no aggregate dataset "
+            "(an employer or a count spans every slice)"
+        )
+    return None
+
+
 def _slices(run: _Run, version: Any, slice_persons: int | None) -> list[tuple[str, str | None] | None]:
     """INSZ ranges of at most ``slice_persons`` persons of the person groups ([None]: one pass)."""
     if slice_persons is None:
         return [None]
     if slice_persons < 1:
         raise EngineError(f"slice_persons must be at least 1, not {slice_persons}")
-    if any(run.entity(n) != "person" for n in run.groups) or any(
-        d.unit == "aggregate" for d in version.datasets
-    ):
-        raise EngineError(
-            "slices need person target groups only and no aggregate dataset "
-            "(an employer or a count spans every slice)"
-        )
+    refusal = slice_refusal(version)
+    if refusal:
+        raise EngineError(refusal)
     persons: ir.Table | None = None
     for name in run.groups:
         p = run.population(name).select("insz")
