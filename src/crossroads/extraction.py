@@ -36,7 +36,6 @@ import importlib
 import re
 import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -840,7 +839,11 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     seed = request.seed if request.seed is not None else secrets.randbelow(10**9)
     # An enclave workspace holds full populations: built into files in a private folder (it holds
     # identifiers until they are replaced), removed whatever happens.
-    work = Path(tempfile.mkdtemp(prefix="crossroads-workspace-")) if request.enclave else None
+    work = (
+        _require("crossroads.engine.backends", "private_folder")("crossroads-workspace")
+        if request.enclave
+        else None
+    )
     try:
         return _build(request, store, tell, permit, version, wh, as_of, simulation, seed, work)
     finally:

@@ -132,6 +132,7 @@ def extract(
         int | None,
         typer.Option(
             "--slice-persons",
+            min=0,
             help="Enclave: build the datasets this many persons at a time (memory stays bounded); "
             "default 200,000 when the permit allows slices, 0 for one pass.",
         ),

@@ -60,6 +60,26 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 }
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def private_folder(prefix: str) -> Path:
+    """A new temporary folder (mode 0700) ``<prefix>-<pid>-*`` for files that hold identifiers; first
+    removes the folders of that prefix left by processes that no longer run (killed before their cleanup)."""
+    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}-*-*"):
+        pid = stale.name.removeprefix(f"{prefix}-").split("-", 1)[0]
+        if stale.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-"))
+
+
 class EngineError(Exception):
     """The engine cannot run (unknown backend, missing session, bad request)."""
 
@@ -100,7 +120,7 @@ class Engine:
         self.name: BackendName = backend
         self.capabilities = CAPABILITIES[backend]
         self._prefix = f"cr{next(_counter)}_"
-        self._tmp = Path(tempfile.mkdtemp(prefix="crossroads-engine-"))
+        self._tmp = private_folder("crossroads-engine")
         self._tables: dict[str, ir.Table] = {}
         self._overrides: dict[str, ir.Table] = {}
         self._memo: dict[str, ir.Table] = {}
