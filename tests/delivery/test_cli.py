@@ -61,12 +61,47 @@ def test_today_is_refused_for_an_expired_permit(real_warehouse: Path, tmp_path: 
         ("--formats", "parquet,xlsx", "unknown format 'xlsx'"),
         ("--backend", "polars", "choose duckdb or spark"),
         ("--as-of", "30/06/2022", "is not a date"),
+        ("--slice-persons", "-5", "--slice-persons"),
     ],
 )
 def test_bad_options(real_warehouse: Path, tmp_path: Path, option: str, value: str, message: str) -> None:
     code, output = _extract(real_warehouse, tmp_path / "out", option, value)
     assert code == 2
     assert message in " ".join(output.split())
+
+
+@pytest.mark.parametrize(
+    ("extra", "formats", "slices"),
+    [
+        ((), ("parquet", "csv", "dta", "sav"), None),
+        (("--phase", "2", "--enclave"), ("parquet", "csv"), None),  # a workspace: written batch by batch
+        (
+            ("--phase", "2", "--enclave", "--formats", "parquet,dta", "--slice-persons", "0"),
+            ("parquet", "dta"),
+            0,
+        ),
+    ],
+)
+def test_default_formats_and_slices_reach_the_request(
+    real_warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: tuple[str, ...],
+    formats: tuple[str, ...],
+    slices: int | None,
+) -> None:
+    from crossroads import extraction
+
+    asked: list[extraction.ExtractRequest] = []
+
+    def refuse(request: extraction.ExtractRequest, **_: object) -> None:
+        asked.append(request)
+        raise extraction.ExtractRefused("stop here")
+
+    monkeypatch.setattr(extraction, "run", refuse)
+    code, output = _extract(real_warehouse, tmp_path / "out", *extra)
+    assert code == 2 and "stop here" in output
+    assert asked[0].formats == formats and asked[0].slice_persons == slices
 
 
 def test_demo_reuses_the_warehouse_registers_the_permit_and_reports(
