@@ -65,9 +65,9 @@ def _child(kind: str, warehouse: str, as_of: date, slice_persons: int) -> None:
             warehouse,
             phase=2,
             seed=1,
-            backend=kind,
+            backend=kind,  # type: ignore[arg-type]
             as_of=as_of,
-            write_to=Path(out),  # type: ignore[arg-type]
+            write_to=Path(out),
             slice_persons=slice_persons or None,
         )
         seconds = time.perf_counter() - t0

@@ -233,8 +233,8 @@ def main() -> None:
     runs: list[tuple[str, str, dict[str, str] | None]] = []
     for kind in args.engines.split(","):
         if args.compare_src and kind == "duckdb":
-            env = {**os.environ, "PYTHONPATH": args.compare_src}
-            runs.append((kind, f"21/150 phase 2 on {kind}, before ({args.compare_src})", env))
+            before = {**os.environ, "PYTHONPATH": args.compare_src}
+            runs.append((kind, f"21/150 phase 2 on {kind}, before ({args.compare_src})", before))
         runs.append((kind, f"21/150 phase 2 on {kind}", None))
     for kind, label, env in runs:
         res = run_row(label, [*me, kind], args.timeout, base, env)

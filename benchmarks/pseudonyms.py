@@ -11,12 +11,16 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from crossroads.pseudonyms import ConversionTable, FileKeyStore
+
+T = TypeVar("T")
 
 
 def dict_baseline(values: list[str], mapping: dict[str, int]) -> pa.Array:
@@ -28,7 +32,7 @@ def dict_baseline(values: list[str], mapping: dict[str, int]) -> pa.Array:
     return pa.array([mapping[v] for v in values], type=pa.int64())
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
