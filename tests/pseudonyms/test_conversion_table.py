@@ -68,6 +68,10 @@ def test_duplicates_nulls_and_separate_number_spaces(tmp_path: Path, keystore: F
     employers = table.assign(make_enterprises(2, seed=3), "employer").to_pylist()
     assert sorted(employers) == [1, 2]
     assert table.counts() == {"person": 3, "employer": 2}
+    # a column with no value at all (a batch of persons without a partner) stays null, numbers unchanged
+    assert table.assign(pa.array([None, None], type=pa.string()), "person").to_pylist() == [None, None]
+    assert table.assign(pa.array([], type=pa.string()), "person").to_pylist() == []
+    assert table.counts() == {"person": 3, "employer": 2}
 
 
 def test_input_forms(tmp_path: Path, keystore: FileKeyStore) -> None:

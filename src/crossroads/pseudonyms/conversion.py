@@ -236,6 +236,8 @@ class ConversionTable:
                     np.concatenate([known.seqs, numbers]),
                     aead,
                 )
+        if len(distinct) == 0:  # every value null (a batch without any partner, say): no number to look up
+            return pa.nulls(len(values), pa.int64())
         valid = np.asarray(rows.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         index = np.asarray(rows.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
         return pa.array(seq_of[index], type=pa.int64(), mask=~valid)
