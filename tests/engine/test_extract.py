@@ -207,6 +207,33 @@ def test_slices_are_refused_without_a_file_or_with_counts(tiny_wh: Warehouse, tm
         )
 
 
+def test_raw_amounts_and_dates_are_refused_where_the_permit_classes_them(tiny_wh: Warehouse) -> None:
+    """The engine obeys the permit's disclosure flags as ``crossroads permit validate`` does: a raw amount
+    under ``amounts_in_classes`` (or a raw date under ``dates_as_year_month``) stops the run."""
+    version = _version()
+    quarters = next(d for d in version.datasets if d.name == "users_quarters")
+    raw_wage = NS(
+        name="daily_wage_class",
+        options={"scheme": None},
+        after_outflow=False,
+        condition=None,
+        column_name="daily_wage_class",
+    )
+    quarters.variables.append(raw_wage)
+    version.disclosure = NS(dates_as_year_month=True, amounts_in_classes=True)
+    with pytest.raises(engine.EngineError, match=r"'users_quarters'.*'daily_wage_class'.*amounts in classes"):
+        engine.extract(version, tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1))
+    # the amount in its classes, as the catalog defines it, is delivered
+    raw_wage.options = {}
+    x = engine.extract(version, tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1))
+    assert x.datasets["users_quarters"].column("daily_wage_class").type == pa.string()
+    # without the flag the raw amount is allowed
+    raw_wage.options = {"scheme": None}
+    version.disclosure = NS(dates_as_year_month=False, amounts_in_classes=False)
+    x = engine.extract(version, tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1))
+    assert pa.types.is_floating(x.datasets["users_quarters"].column("daily_wage_class").type)
+
+
 def test_default_class_schemes(tiny_wh: Warehouse) -> None:
     """The catalog's default schemes (crossroads.classes) on hand-known raw values, DuckDB."""
     from crossroads.engine.extract import variables_at

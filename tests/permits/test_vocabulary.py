@@ -49,3 +49,39 @@ def test_permit_built_in_code_has_no_line() -> None:
     assert [(i.file, i.line, i.path) for i in issues] == [
         ("permit 99/001", None, "versions[0].datasets[0].variables[1].name")
     ]
+
+
+def test_raw_dates_and_amounts_are_refused_where_the_permit_classes_them() -> None:
+    """21/128 delivers dates as year-month and amounts in classes: asking a raw date or amount is an error
+    with its line; the same requests pass where the permit does not say so (21/150 has no date flag)."""
+    from pathlib import Path
+
+    from crossroads import catalog
+    from crossroads.permits.vocabulary import check_requests
+
+    text = (Path(__file__).parents[2] / "examples" / "permits" / "21-128.yaml").read_text(encoding="utf-8")
+    variables = {v.name: v for v in catalog.all()}
+    assert check_requests(load_text(text), variables) == []
+    raw = text.replace(
+        "- {name: register_date, options: {scheme: year_month}}",
+        "- {name: register_date, options: {scheme: null}}",
+    ).replace(
+        "- {name: daily_wage_class, options: {scheme: daily_wage}}",
+        "- {name: daily_wage_class, options: {scheme: null}}",
+    )
+    issues = check_requests(load_text(raw, file="21-128.yaml"), variables)
+    found = {(i.line, i.message.split(" (")[0]) for i in issues}
+    assert (
+        110,
+        "variable 'register_date' is a date and the permit delivers dates as year and month",
+    ) in found
+    assert (
+        129,
+        "variable 'daily_wage_class' is an amount and the permit delivers amounts in classes",
+    ) in found
+    assert all(i.path.endswith(".options") for i in issues)
+    # without the permit's flags the raw values are allowed
+    free = raw.replace("dates_as_year_month: true", "dates_as_year_month: false").replace(
+        "amounts_in_classes: true", "amounts_in_classes: false"
+    )
+    assert check_requests(load_text(free), variables) == []

@@ -18,6 +18,10 @@ import ibis.expr.types as ir
 
 Unit = Literal["person-year", "person-quarter", "employer", "job", "record"]
 ValueType = Literal["string", "int", "float"]
+DATE_SCHEMES = frozenset({"year_month"})
+"""Default schemes of date variables: delivered as year and month unless a request asks the raw date."""
+AMOUNT_SCHEMES = frozenset({"household_income", "wage_mass", "daily_wage", "amount_generic"})
+"""Default schemes of amount variables: delivered in classes unless a request asks the raw amount."""
 
 POINT_KEYS = ("insz", "ref_quarter")
 KEYS: dict[str, tuple[str, ...]] = {
@@ -91,6 +95,15 @@ class Variable:
     identifier: str | None = None
     """``employer`` (or ``person``) when the value is an identifier the pseudonyms step must replace with
     the permit's meaningless sequence number (``employer_seq``)."""
+
+    @property
+    def measure(self) -> Literal["date", "amount"] | None:
+        """``date`` or ``amount``: what a permit's ``dates_as_year_month`` / ``amounts_in_classes`` govern."""
+        if self.scheme in DATE_SCHEMES:
+            return "date"
+        if self.scheme in AMOUNT_SCHEMES:
+            return "amount"
+        return None
 
     @property
     def keys(self) -> tuple[str, ...]:

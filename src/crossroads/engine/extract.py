@@ -54,7 +54,7 @@ from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
 from crossroads.engine.backends import BackendName, Engine, EngineError, connect
-from crossroads.permits.vocabulary import unit_mismatch
+from crossroads.permits.vocabulary import disclosure_mismatch, requested_scheme, unit_mismatch
 from crossroads.warehouse.schema import table_names
 from crossroads.warehouse.storage import Warehouse
 
@@ -677,8 +677,11 @@ class _Derivations:
 def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
     """The dataset's frame, its main employer if employer variables need one, and its derivations asked."""
     requested_vars = _requested_vars(dataset)
-    for _req, var in requested_vars:
-        why = check_units(dataset, var)
+    disclosure = getattr(run.version, "disclosure", None)
+    for req, var in requested_vars:
+        why = check_units(dataset, var) or disclosure_mismatch(
+            disclosure, var.measure, requested_scheme(var, dict(req.options))
+        )
         if why:
             raise _refuse(dataset, var, why)
     fr = _frame(run, dataset, requested_vars)

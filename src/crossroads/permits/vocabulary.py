@@ -104,6 +104,32 @@ def unit_mismatch(dataset_unit: str, name: str, unit: str) -> str | None:
     return None
 
 
+def disclosure_mismatch(disclosure: Any, measure: str | None, scheme: str | None) -> str | None:
+    """Why a date or amount variable delivered with ``scheme`` breaks the permit's disclosure settings
+    (``dates_as_year_month``, ``amounts_in_classes``); None when it does not."""
+    if scheme is not None or disclosure is None:
+        return None
+    if measure == "date" and getattr(disclosure, "dates_as_year_month", False):
+        return (
+            "is a date and the permit delivers dates as year and month (disclosure.dates_as_year_month); "
+            "keep its year_month scheme instead of scheme: null"
+        )
+    if measure == "amount" and getattr(disclosure, "amounts_in_classes", False):
+        return (
+            "is an amount and the permit delivers amounts in classes (disclosure.amounts_in_classes); "
+            "keep its class scheme instead of scheme: null"
+        )
+    return None
+
+
+def requested_scheme(var: Any, options: Mapping[str, Any]) -> str | None:
+    """The class scheme a request delivers: its ``scheme`` option, else the variable's default."""
+    if "scheme" in options:
+        chosen = options["scheme"]
+        return chosen if isinstance(chosen, str) else None
+    return getattr(var, "scheme", None)
+
+
 def check_requests(
     permit: Permit, variables: Mapping[str, Any], *, file: str | None = None
 ) -> list[PermitIssue]:
@@ -154,6 +180,13 @@ def check_requests(
                             f"(dataset unit {dataset.unit})",
                             file,
                         )
+                    )
+                breach = disclosure_mismatch(
+                    version.disclosure, getattr(var, "measure", None), requested_scheme(var, request.options)
+                )
+                if breach:
+                    issues.append(
+                        _issue(permit, (*here, "options"), f"variable {request.name!r} {breach}", file)
                     )
                 if str(var.unit) == "record" and getattr(var, "record_table", None):
                     tables.setdefault(str(var.record_table), k)
