@@ -152,12 +152,19 @@ def test_streamed_to_parquet_equals_in_memory(
     tiny_wh: Warehouse,
     tmp_path: Path,
     request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
     slice_persons: int | None,
 ) -> None:
     """``write_to``: each dataset streamed to its Parquet file holds the same rows, order and types; with
-    ``slice_persons=2`` built 2 persons at a time (INSZ ranges), the files are still the one-pass tables."""
+    ``slice_persons=2`` built 2 persons at a time (INSZ ranges), the files are still the one-pass tables,
+    and the DmfA is flattened once for the run (``backends.PINNED``), not once per slice."""
     import pyarrow.parquet as pq
 
+    from crossroads.catalog import jobs
+
+    flattened: list[int] = []
+    build = jobs._build_occupations
+    monkeypatch.setattr(jobs, "_build_occupations", lambda src: flattened.append(1) or build(src))
     spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
     x = engine.extract(
         _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark,
@@ -174,6 +181,7 @@ def test_streamed_to_parquet_equals_in_memory(
         # at least one slice per 2 of the persons delivered (the groups may hold more, in other years)
         persons = len(set().union(*(_persons(phase2, ds) for ds in phase2.datasets)))
         assert x.slices >= -(-persons // 2) > 1
+    assert len(flattened) == 1
 
 
 def test_staged_joins_give_the_same_tables(

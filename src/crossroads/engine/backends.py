@@ -60,6 +60,11 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 }
 
 
+PINNED = frozenset({"occupations", "careers_occupations"})
+"""Person-level building blocks that flatten the DmfA (every worker of the country): a run built in slices
+builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice."""
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -125,6 +130,10 @@ class Engine:
         self._overrides: dict[str, ir.Table] = {}
         self._memo: dict[str, ir.Table] = {}
         self._scope: ir.Table | None = None
+        self._run_scope: ir.Table | None = None
+        """Everyone a run built in slices reads about (``set_run_scope``); None: not sliced."""
+        self._pinned: dict[str, ir.Table] = {}
+        """Building blocks built once for ``_run_scope`` (see ``PINNED``), cut per slice."""
         self._stored: list[ir.Table] = []
         """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
         self._stored_ids: set[int] = set()
@@ -224,10 +233,35 @@ class Engine:
         self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
         self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
 
+    def set_run_scope(self, persons: ir.Table | None) -> None:
+        """The persons of every slice of a sliced run: the ``PINNED`` building blocks are built once for
+        them, when a slice first asks, and each slice reads its own persons' rows from that."""
+        self._run_scope = (
+            None if persons is None else self.materialise(persons.select("insz").distinct(), keep=True)
+        )
+        self._pinned = {}
+
     def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
         if key not in self._memo:
-            self._memo[key] = self.materialise(build())
+            if key in PINNED and self._run_scope is not None and self._scope is not None:
+                self._memo[key] = self.materialise(self._pin(key, build).semi_join(self._scope, "insz"))
+            else:
+                self._memo[key] = self.materialise(build())
         return self._memo[key]
+
+    def _pin(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        if key not in self._pinned:
+            # Built as for a scope of everyone in the run (the slice's own blocks set aside meanwhile);
+            # rows of a person do not depend on other persons, so a slice's rows are the same either way.
+            scope, memo = self._scope, self._memo
+            self._scope = self._run_scope
+            self._memo = {k: v for k, v in memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+            self._memo.update(self._pinned)
+            try:
+                self._pinned[key] = self.materialise(build(), keep=True)
+            finally:
+                self._scope, self._memo = scope, memo
+        return self._pinned[key]
 
     def materialise(self, expr: ir.Table, eager: bool = False, keep: bool = False) -> ir.Table:
         """Compute once and keep (DuckDB temp table, Spark local checkpoint behind a view).

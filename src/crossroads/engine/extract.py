@@ -977,6 +977,8 @@ def extract(
             result.timings["sample"] = time.perf_counter() - t0
             bar.advance(task)
             slices = _slices(run, permit_version, slice_persons) if write_to is not None else [None]
+            if len(slices) > 1:
+                engine.set_run_scope(_scope(run))
             sink = _Sink(write_to) if write_to is not None else None
             try:
                 for i, bounds in enumerate(slices):
