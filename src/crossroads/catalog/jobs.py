@@ -212,16 +212,25 @@ def network_voucher_quarters(src: Sources) -> ir.Table:
         )
         wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
         npers = src.table("dmfa_natural_person").select("person_id", "insz")
-        j = occ.join(wl, "worker_line_id")
-        voucher = (j.joint_committee == VOUCHER_JOINT_COMMITTEE) | (
-            j.employer_class == VOUCHER_EMPLOYER_CATEGORY
-        )
-        # The voucher occupations first (a few percent of the DmfA), then the pay of those only: summing
-        # the pay of every occupation of the country and joining afterwards cost most of this rule.
-        v = src.memo(
-            "voucher_occupations@all",
-            lambda: j.filter(voucher).select("occupation_id", "person_id", "quarter"),
-        )
+
+        def voucher_occupations() -> ir.Table:
+            # Each condition on its own table first (a few percent of the DmfA each), then the worker
+            # lines of those only: joining every occupation of the country to its line cost most of this.
+            by_committee = occ.filter(occ.joint_committee == VOUCHER_JOINT_COMMITTEE)
+            by_category = occ.semi_join(
+                wl.filter(wl.employer_class == VOUCHER_EMPLOYER_CATEGORY).select("worker_line_id"),
+                "worker_line_id",
+            )
+            v = by_committee.select("occupation_id", "worker_line_id", "quarter").union(
+                by_category.select("occupation_id", "worker_line_id", "quarter"), distinct=True
+            )
+            return v.join(wl.select("worker_line_id", "person_id"), "worker_line_id").select(
+                "occupation_id", "person_id", "quarter"
+            )
+
+        # The voucher occupations first, then the pay of those only: summing the pay of every occupation
+        # of the country and joining afterwards cost most of this rule.
+        v = src.memo("voucher_occupations@all", voucher_occupations)
         rem = src.table("dmfa_remuneration").semi_join(v.select("occupation_id"), "occupation_id")
         paid = rem.group_by("occupation_id").aggregate(pay=rem.amount_cents.sum())
         paid = paid.filter(paid.pay > 0).select("occupation_id")
