@@ -240,12 +240,19 @@ def _scan_values(
         # digits in all (printed with separators: 9 to 11 digits), or a NUL (UTF-16). Dates such as
         # 2014-03-01 and class codes are not candidates, which keeps a column of millions of rows fast.
         text = arr.cast(pa.string())
-        digits = pc.utf8_length(pc.replace_substring_regex(text, r"\D", ""))
-        could = pc.or_(
-            pc.or_(pc.match_substring_regex(text, r"\d{8}"), pc.greater_equal(digits, 9)),
-            pc.match_substring(text, "\x00"),
+        # Values under 8 characters (class codes, year-months) hold no number: the regexes see the rest only.
+        long_enough = np.flatnonzero(
+            pc.greater_equal(pc.utf8_length(text), 8).fill_null(False).to_numpy(zero_copy_only=False)
         )
-        candidates = np.flatnonzero(could.fill_null(False).to_numpy(zero_copy_only=False))
+        if len(long_enough) == 0:
+            return
+        rest = text.take(pa.array(long_enough))
+        digits = pc.utf8_length(pc.replace_substring_regex(rest, r"\D", ""))
+        could = pc.or_(
+            pc.or_(pc.match_substring_regex(rest, r"\d{8}"), pc.greater_equal(digits, 9)),
+            pc.match_substring(rest, "\x00"),
+        )
+        candidates = long_enough[np.flatnonzero(could.fill_null(False).to_numpy(zero_copy_only=False))]
         for i in candidates.tolist():
             text = arr[i].as_py()
             data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
