@@ -50,6 +50,7 @@ from crossroads.delivery import leaks
 from crossroads.delivery.contents import Dataset, DeliveryInfo, Rows, StoredRows, VariableInfo
 from crossroads.delivery.formats import FORMATS
 from crossroads.delivery.packaging import Delivered, make_delivery
+from crossroads.scratch import private_folder
 
 Step = Callable[[str], None]
 _LONG_NUMBER = re.compile(r"\d{10,}")  # never let a number shaped like an identifier into the audit trail
@@ -839,11 +840,7 @@ def _run(request: ExtractRequest, store: Any, today: date, tell: Step) -> Extrac
     seed = request.seed if request.seed is not None else secrets.randbelow(10**9)
     # An enclave workspace holds full populations: built into files in a private folder (it holds
     # identifiers until they are replaced), removed whatever happens.
-    work = (
-        _require("crossroads.engine.backends", "private_folder")("crossroads-workspace")
-        if request.enclave
-        else None
-    )
+    work = private_folder("crossroads-workspace") if request.enclave else None
     try:
         return _build(request, store, tell, permit, version, wh, as_of, simulation, seed, work)
     finally:

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_warehouse import P, _rows
+from tiny_warehouse import P, _rows, save
 
 from crossroads import engine
 from crossroads.catalog import jobs
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 # (occupation, person, quarter, employer category, joint committee, pay lines in cents)
 LINES = [
@@ -53,11 +53,7 @@ def dmfa_wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     root.mkdir(parents=True)
     wh = Warehouse(root)
     data = {name: _rows(name, r) for name, r in _tables().items()}
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)
 
 
 def test_either_condition_alone_makes_a_voucher_quarter(

@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tiny_warehouse import save
 
 from crossroads.warehouse.schema import table as table_spec
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 D = {i: f"{20000000000 + i:011d}" for i in range(30)}
 d = date
@@ -304,8 +305,4 @@ def build(root: Path) -> Warehouse:
         "dmfa_natural_person": _rows("dmfa_natural_person", nat),
         "dmfa_worker_line": _rows("dmfa_worker_line", wl),
     }
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

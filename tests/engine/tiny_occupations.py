@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tiny_warehouse import save
 
 from crossroads.warehouse.schema import table as table_spec
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 W = {i: f"{900 + i:011d}" for i in range(1, 6)}
 EA, EB, EC, ED, EF = "0400000101", "0400000102", "0400000103", "0400000104", "0400000105"
@@ -323,8 +324,4 @@ def build(root: Path) -> Warehouse:
                     for c, a in o["deductions"]
                 ]
     data = {name: _rows(name, r) for name, r in rows.items()}
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

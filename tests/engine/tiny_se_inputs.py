@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tiny_warehouse import save
 
 from crossroads.warehouse.schema import table as table_spec
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 P = {i: f"{i:011d}" for i in range(10)}
 E = {i: f"04000000{i:02d}" for i in range(1, 7)}
@@ -92,8 +93,4 @@ def build(root: Path) -> Warehouse:
     wh = Warehouse(root)
     root.mkdir(parents=True, exist_ok=True)
     data = {name: _rows(name, rows) for name, rows in tables().items()}
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tiny_warehouse import save
 
 from crossroads.warehouse.schema import table as table_spec
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 A = {i: f"7{i:010d}" for i in range(1, 9)}
 E = {i: f"05000000{i:02d}" for i in range(1, 7)}
@@ -295,8 +296,4 @@ def build(root: Path) -> Warehouse:
         "dmfa_service": _rows("dmfa_service", svc),
         "dmfa_remuneration": _rows("dmfa_remuneration", rem),
     }
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

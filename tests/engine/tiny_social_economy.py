@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tiny_warehouse import save
 
 from crossroads.warehouse.schema import table as table_spec
-from crossroads.warehouse.storage import Warehouse, record_tables, write_tables
+from crossroads.warehouse.storage import Warehouse
 
 D = date
 E1, E2, E3, E4, E5 = (f"04000000{i:02d}" for i in range(1, 6))
@@ -241,8 +242,4 @@ def build(root: Path) -> Warehouse:
         "dmfa_worker_line": _rows("dmfa_worker_line", wl),
         "dmfa_occupation": _rows("dmfa_occupation", occ),
     }
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

@@ -26,6 +26,15 @@ E1, E2, E3 = "0400000001", "0400000002", "0400000003"
 D = date
 
 
+def save(wh: Warehouse, data: dict[str, pa.Table]) -> Warehouse:
+    """Write hand-made tables as a synthetic warehouse (with its manifest) and return it."""
+    with write_tables(wh, list(data)) as writers:
+        for name, t in data.items():
+            writers[name].write(t)
+    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
+    return wh
+
+
 def _rows(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     spec = table_spec(name)
     cols = {f.name: [r.get(f.name) for r in rows] for f in spec.fields}
@@ -373,8 +382,4 @@ def build(root: Path) -> Warehouse:
         "dmfa_service": _rows("dmfa_service", svc),
         "dmfa_remuneration": _rows("dmfa_remuneration", rem),
     }
-    with write_tables(wh, list(data)) as writers:
-        for name, t in data.items():
-            writers[name].write(t)
-    wh.write_manifest(record_tables({"synthetic": True, "seed": 0, "scale": 0}, writers))
-    return wh
+    return save(wh, data)

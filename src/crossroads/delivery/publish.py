@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crossroads.delivery import manifest as manifests
 from crossroads.delivery.contents import DeliveryError
+from crossroads.scratch import alive
 
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)-[0-9a-f]+$")
 
@@ -47,16 +48,6 @@ def fsync_tree(root: Path) -> None:
     _fsync(root)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def partial_dirs(parent: Path) -> list[Path]:
     """Staging directories under ``parent`` (of any process)."""
     if not parent.is_dir():
@@ -69,7 +60,7 @@ def sweep_partials(parent: Path) -> list[Path]:
     removed = []
     for path in partial_dirs(parent):
         m = _PARTIAL.match(path.name)
-        if m and not _alive(int(m["pid"])):
+        if m and not alive(int(m["pid"])):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed

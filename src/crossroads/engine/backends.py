@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crossroads import codelists
+from crossroads.scratch import private_folder
 from crossroads.warehouse.schema import table as table_spec
 from crossroads.warehouse.storage import Warehouse
 
@@ -63,26 +63,6 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 PINNED = frozenset({"occupations", "careers_occupations"})
 """Person-level building blocks that flatten the DmfA (every worker of the country): a run built in slices
 builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def private_folder(prefix: str) -> Path:
-    """A new temporary folder (mode 0700) ``<prefix>-<pid>-*`` for files that hold identifiers; first
-    removes the folders of that prefix left by processes that no longer run (killed before their cleanup)."""
-    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}-*-*"):
-        pid = stale.name.removeprefix(f"{prefix}-").split("-", 1)[0]
-        if stale.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-"))
 
 
 class EngineError(Exception):

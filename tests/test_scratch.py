@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crossroads.engine.backends import private_folder
+from crossroads.scratch import private_folder
 
 
 def test_folders_of_dead_processes_are_removed_live_ones_kept(
