@@ -1151,7 +1151,7 @@ def warehouse_identifiers(warehouse: Any) -> leaks.Identifiers:
     from crossroads.warehouse.schema import table as schema_table
 
     con = warehouse.duckdb()
-    found: dict[str, set[str]] = {"insz": set(), "enterprise": set()}
+    selects: dict[str, list[str]] = {"insz": [], "enterprise": []}
     for name in warehouse.manifest().get("tables", {}):
         try:
             spec = schema_table(name)
@@ -1160,11 +1160,17 @@ def warehouse_identifiers(warehouse: Any) -> leaks.Identifiers:
         if not warehouse.files(name):
             continue
         for f in spec.identifier_fields:
-            if f.identifier in found:
-                rows = con.execute(
-                    f'SELECT DISTINCT "{f.name}" FROM "{name}" WHERE "{f.name}" IS NOT NULL'
-                ).fetchall()
-                found[f.identifier].update(r[0] for r in rows)
+            if f.identifier in selects:
+                selects[f.identifier].append(
+                    f'SELECT CAST("{f.name}" AS VARCHAR) AS v FROM "{name}" WHERE "{f.name}" IS NOT NULL'
+                )
+    # One distinct union per kind, handed over as Arrow: no Python object per number.
+    found: dict[str, pa.Array] = {}
+    for kind, parts in selects.items():
+        if parts:
+            found[kind] = con.sql(" UNION ".join(parts)).to_arrow_table().column("v")
+        else:
+            found[kind] = pa.array([], pa.string())
     return leaks.Identifiers(insz=found["insz"], enterprise=found["enterprise"])
 
 

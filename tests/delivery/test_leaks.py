@@ -172,6 +172,22 @@ def test_identifier_counts() -> None:
     assert IDS.counts() == {"insz": 2, "enterprise": 1}
 
 
+def test_identifiers_from_arrow_arrays_match_by_value() -> None:
+    # the warehouse's numbers come as Arrow arrays (no Python object per number); nulls, separators and
+    # short values are handled as for lists, and a value held as both kinds is reported as an INSZ
+    ids = leaks.Identifiers(
+        insz=pa.chunked_array([[INSZ_1985, None], ["00.01.01-001.05"]]),
+        enterprise=pa.array([ENTERPRISE, "1234567", INSZ_1985]),
+    )
+    assert len(ids) == 3 and ids.counts() == {"enterprise": 1, "insz": 2}
+    assert ids.match_digits(INSZ_2000.encode()) == "insz"
+    assert ids.match_digits(b"10100105") == "insz"  # leading zeros dropped, as an integer column shows it
+    assert ids.match_digits(INSZ_1985.encode()) == "insz"
+    assert ids.match_digits(b"123456749") == "enterprise"
+    assert ids.match_digits(b"1234567") is None and ids.match_digits(b"000085073003328") is None
+    assert ids.kind_of_int(int(ENTERPRISE)) == "enterprise" and ids.kind_of_int(5) == "identifier"
+
+
 _SEPARATORS = st.sampled_from([",", ";", '"', " ", "\n", "\t", "<td>", "</td>", ":", "|", "=", "'"])
 
 
