@@ -126,11 +126,8 @@ class Identifiers:
         return len(self._sorted)
 
     def counts(self) -> dict[str, int]:
-        return {
-            kind: int(np.count_nonzero(self._kinds == i))
-            for i, kind in enumerate(_KINDS)
-            if (self._kinds == i).any()
-        }
+        per_kind = np.bincount(self._kinds, minlength=len(_KINDS))
+        return {kind: int(n) for kind, n in zip(_KINDS, per_kind, strict=True) if n}
 
     def _kind_at(self, value: int) -> str | None:
         at = int(np.searchsorted(self._sorted, value))
