@@ -161,10 +161,19 @@ def test_streamed_to_parquet_equals_in_memory(
     import pyarrow.parquet as pq
 
     from crossroads.catalog import jobs
+    from crossroads.engine import backends
 
     flattened: list[int] = []
     build = jobs._build_occupations
     monkeypatch.setattr(jobs, "_build_occupations", lambda src: flattened.append(1) or build(src))
+    cut: list[tuple[str, bool]] = []  # (memo key, whether its parts were built by this call)
+    part = backends.Engine._part
+
+    def spy(self: Any, key: str, build: Any) -> Any:
+        cut.append((key, key not in self._pinned))
+        return part(self, key, build)
+
+    monkeypatch.setattr(backends.Engine, "_part", spy)
     spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
     x = engine.extract(
         _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark,
@@ -181,6 +190,13 @@ def test_streamed_to_parquet_equals_in_memory(
         # at least one slice per 2 of the persons delivered (the groups may hold more, in other years)
         persons = len(set().union(*(_persons(phase2, ds) for ds in phase2.datasets)))
         assert x.slices >= -(-persons // 2) > 1
+        # Each person table read through the scope is cut into its slices' parts once for the run, and
+        # every slice reads its part (scanning the warehouse table again per slice grew with the square).
+        built = [key for key, first in cut if first]
+        assert len(built) == len(set(built)) and "occupations" in built
+        if backend_name == "duckdb":  # Spark reads person tables whole (storing is not cheap there)
+            assert "scoped:person" in built
+            assert sum(1 for key, _ in cut if key == "scoped:person") == x.slices
     assert len(flattened) == 1
 
 

@@ -220,14 +220,14 @@ def _priority(column: ir.StringValue, order: tuple[str, ...]) -> ir.IntegerValue
 
 def _self_employment_at(src: Sources, points: ir.Table) -> ir.Table:
     """The self-employment spell covering the quarter's last day (the most important quality first)."""
-    se = src.table("self_employment")
+    se = jobs.person_rows(src, "self_employment")
     se = se.mutate(_prio=_priority(se.quality, _QUALITY_ORDER))
     return spell_at(points, se, order_by=["_prio", ibis.desc("start_date")]).drop("_prio")
 
 
 def _unemployment_at(src: Sources, points: ir.Table) -> ir.Table:
     """The unemployment spell covering the last day; full unemployment before temporary unemployment."""
-    u = src.table("unemployment")
+    u = jobs.person_rows(src, "unemployment")
     u = u.mutate(_prio=ibis.ifelse(u.status == TEMPORARY_UNEMPLOYMENT, 1, 0))
     return spell_at(points, u, order_by=["_prio", ibis.desc("start_date"), "status"]).drop("_prio")
 
@@ -374,7 +374,7 @@ def _self_employed(column: str) -> Callable[[Sources, ir.Table], ir.Table]:
 
 def self_employed_income_class(src: Sources, points: ir.Table) -> ir.Table:
     """Net taxable income class of the self-employed for the quarter's year."""
-    inc = src.table("self_employment_income")
+    inc = jobs.person_rows(src, "self_employment_income")
     inc = inc.select("insz", "income_class", ref_year=inc.year.cast("int32"))
     p = points.select("insz", "ref_quarter", ref_year=points.ref_year.cast("int32"))
     j = p.join(inc, ["insz", "ref_year"])

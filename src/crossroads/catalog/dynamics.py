@@ -51,7 +51,7 @@ POSITION_OF_SEP: dict[str, str] = {
 
 def labour_market_position(src: Sources, points: ir.Table) -> ir.Table:
     """The position of the quarter's last day in the S001-8 categories; empty without a position."""
-    pos = jobs.at_points(points, src.table("socio_economic_position"))
+    pos = jobs.at_points(points, jobs.person_rows(src, "socio_economic_position"))
     code = pos.sep_code
     value = ibis.cases(
         *((code == sep, group) for sep, group in POSITION_OF_SEP.items()), else_=ibis.literal("9")
@@ -126,19 +126,19 @@ def in_social_economy(src: Sources, points: ir.Table) -> ir.Table:
     main = main.select("insz", "ref_quarter", _job=ibis.literal(1, "int8"), _se=is_se.cast("int8"))
 
     p2 = p.mutate(_q_start=periods.quarter_start(p.ref_quarter))
-    ocmw = src.table("ocmw_employment")
+    ocmw = jobs.person_rows(src, "ocmw_employment")
     o = p2.join(
         ocmw,
         (p2.insz == ocmw.insz)
         & (ocmw.start_date <= p2.ref_date)
         & (ocmw.end_date.isnull() | (ocmw.end_date >= p2._q_start)),
     ).select("insz", "ref_quarter")
-    pwa = src.table("pwa_work")
+    pwa = jobs.person_rows(src, "pwa_work")
     w = p.join(pwa, (p.insz == pwa.insz) & (p.ref_quarter == pwa.quarter) & (pwa.hours > 0))
     w = w.select("insz", "ref_quarter")
     special = o.union(w, distinct=True).mutate(_special=ibis.literal(1, "int8"))
 
-    self_emp = src.table("self_employment")
+    self_emp = jobs.person_rows(src, "self_employment")
     s = p.join(
         self_emp,
         (p.insz == self_emp.insz) & periods.covers(self_emp.start_date, self_emp.end_date, p.ref_date),

@@ -48,7 +48,7 @@ def _webapp_group() -> dict[str, str]:
 
 def sep_derived(src: Sources, points: ir.Table) -> ir.Table:
     """The KSZ web-application category (1-20) of the position on the last day of the quarter."""
-    pos = jobs.at_points(points, src.table("socio_economic_position"))
+    pos = jobs.at_points(points, jobs.person_rows(src, "socio_economic_position"))
     code = pos.sep_code
     value = ibis.cases(
         *((code == sep, group) for sep, group in _webapp_group().items()), else_=ibis.null("string")
@@ -161,14 +161,14 @@ def ocmw_regulation(src: Sources, points: ir.Table) -> ir.Table:
 # ------------------------------------------------------------------ unemployment
 def unemployment_measure(src: Sources, points: ir.Table) -> ir.Table:
     """Measure of the unemployment spell running on the measurement day (empty without one)."""
-    s = spell_at(points, src.table("unemployment"))
+    s = spell_at(points, jobs.person_rows(src, "unemployment"))
     return s.select("insz", "ref_quarter", value=s.measure)
 
 
 def unemployment_benefit(src: Sources, points: ir.Table) -> ir.Table:
     """Monthly equivalent in euro of the daily benefit of the spell running on the measurement day:
     daily amount x 26 benefit days a month."""
-    s = spell_at(points, src.table("unemployment"))
+    s = spell_at(points, jobs.person_rows(src, "unemployment"))
     value = round_half_up(s.daily_benefit_cents.cast("float64") * BENEFIT_DAYS_PER_MONTH / 100.0, 2)
     return s.select("insz", "ref_quarter", value=value)
 
@@ -189,7 +189,7 @@ def primary_incapacity_days(src: Sources, points: ir.Table, options: dict[str, A
     p = points.select("insz", "ref_quarter", "ref_year")
     p = p.mutate(_year=p.ref_year.cast("int32") if year is None else ibis.literal(year, "int32"))
     p = p.mutate(_first=ibis.date(p._year, 1, 1), _last=ibis.date(p._year, 12, 31))
-    inc = src.table("incapacity")
+    inc = jobs.person_rows(src, "incapacity")
     inc = inc.filter(inc.kind == PRIMARY_INCAPACITY).select(_who="insz", _start="start_date", _end="end_date")
     j = p.join(
         inc,

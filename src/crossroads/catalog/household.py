@@ -32,13 +32,13 @@ BENEFIT_DAYS_PER_QUARTER = 78
 
 
 def lipro(src: Sources, points: ir.Table) -> ir.Table:
-    hh = spell_at(points, src.table("household"))
+    hh = spell_at(points, jobs.person_rows(src, "household"))
     return hh.select("insz", "ref_quarter", value=hh.lipro)
 
 
 def members(src: Sources, points: ir.Table) -> ir.Table:
     """For each point, every member of the person's household on that day (``member`` column)."""
-    hh_all = src.table("household").select("insz", "household_id", "start_date", "end_date")
+    hh_all = jobs.person_rows(src, "household").select("insz", "household_id", "start_date", "end_date")
     own = spell_at(points, hh_all).select("insz", "ref_quarter", "ref_date", "household_id")
     other = hh_all.rename(member="insz")
     j = own.join(
@@ -60,10 +60,10 @@ def _window_sum(src: Sources, mem: ir.Table, per_quarter: ir.Table, column: str)
 
 def _eligible(src: Sources, mem: ir.Table) -> ir.Table:
     """The members counted in FTE max: aged 18-59 on the day, without students under 25."""
-    person = src.table("person").select(member="insz", birth_date="birth_date")
+    person = jobs.person_rows(src, "person").select(member="insz", birth_date="birth_date")
     mem = mem.join(person, "member")
     mem = mem.mutate(age=periods.age_on(mem.birth_date, mem.ref_date))
-    child_benefit = src.table("child_benefit")
+    child_benefit = jobs.person_rows(src, "child_benefit")
     students = spell_at(
         mem.select(insz=mem.member, ref_quarter=mem.ref_quarter, ref_date=mem.ref_date).distinct(),
         child_benefit,

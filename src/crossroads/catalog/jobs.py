@@ -44,10 +44,24 @@ def person_rows(src: Sources, name: str) -> ir.Table:
     the speed of a full-population run (the socio-economic position holds every person of the country).
     Without a scope (ad-hoc use, tests) the table itself.
     """
-    scope = src.scope()
-    if scope is None or not _cheap_materialise(src):
-        return src.table(name)
-    return src.memo(f"scoped:{name}", lambda: src.table(name).semi_join(scope, "insz"))
+    return person_keyed(src, name, lambda scope: src.table(name).semi_join(scope, "insz"), src.table)
+
+
+def person_keyed(
+    src: Sources, name: str, build: Callable[[ir.Table], ir.Table], whole: Callable[[str], ir.Table]
+) -> ir.Table:
+    """Rows keyed by ``insz`` of the scope's persons only, ``build(scope)``, stored once per scope (a sliced
+    run builds them once for all its slices: ``Engine.memo``, key ``scoped:<name>``); ``whole(name)``
+    without a scope or where storing is not cheap (Spark)."""
+    if src.scope() is None or not _cheap_materialise(src):
+        return whole(name)
+
+    def scoped() -> ir.Table:
+        scope = src.scope()  # at build time: a sliced run builds for everyone of the run
+        assert scope is not None
+        return build(scope)
+
+    return src.memo(f"scoped:{name}", scoped)
 
 
 def _cheap_materialise(src: Sources) -> bool:

@@ -45,7 +45,7 @@ Kortessem). Not in DOMAIN.md; checked against the municipality code list by the 
 
 def _person(src: Sources, points: ir.Table) -> ir.Table:
     pts = points.select("insz", "ref_quarter", "ref_date", "ref_year")
-    return pts.join(src.table("person"), "insz")
+    return pts.join(jobs.person_rows(src, "person"), "insz")
 
 
 # ------------------------------------------------------------------ person facts
@@ -91,7 +91,9 @@ def death_year_quarter(src: Sources, points: ir.Table) -> ir.Table:
 # ------------------------------------------------------------------ residence
 def _residence(src: Sources, points: ir.Table) -> ir.Table:
     """The main-residence spell on the day (one per point) with its municipality and registration date."""
-    res = src.table("residence").select("insz", "nis_code", "registration_date", "start_date", "end_date")
+    res = jobs.person_rows(src, "residence").select(
+        "insz", "nis_code", "registration_date", "start_date", "end_date"
+    )
     return spell_at(points, res).select("insz", "ref_quarter", "nis_code", "registration_date")
 
 
@@ -125,13 +127,15 @@ def register_date(src: Sources, points: ir.Table) -> ir.Table:
 
 # ------------------------------------------------------------------ household, residence reasons
 def household_type(src: Sources, points: ir.Table) -> ir.Table:
-    hh = src.table("household").select("insz", "household_type", "start_date", "end_date")
+    hh = jobs.person_rows(src, "household").select("insz", "household_type", "start_date", "end_date")
     h = spell_at(points, hh)
     return h.select("insz", "ref_quarter", value=h.household_type)
 
 
-def _reason_at(src: Sources, points: ir.Table) -> ir.Table:
-    rr = src.table("residence_reason").select("insz", "reason", "registration_date", "start_date", "end_date")
+def _reason_at(src: Sources, points: ir.Table, parents: bool = False) -> ir.Table:
+    # Parents are not in the run's scope (only the persons and their households are): the whole table.
+    rows = src.table("residence_reason") if parents else jobs.person_rows(src, "residence_reason")
+    rr = rows.select("insz", "reason", "registration_date", "start_date", "end_date")
     return spell_at(points, rr).select("insz", "ref_quarter", "reason", "registration_date")
 
 
@@ -144,13 +148,13 @@ def parents_residence_reason(src: Sources, points: ir.Table) -> ir.Table:
     """The parents' reasons of residence on the day: the first foreign reason (not BE) of father, then
     mother; BE when a parent holds BE (naturalised) and none a foreign one; empty when neither parent has a
     registered reason on the day (Belgian from birth, unknown parent, not registered)."""
-    p = src.table("person").select("insz", "father_insz", "mother_insz")
+    p = jobs.person_rows(src, "person").select("insz", "father_insz", "mother_insz")
     pts = points.select("insz", "ref_quarter", "ref_date").join(p, "insz")
     out = pts.select("insz", "ref_quarter")
     for parent in ("father", "mother"):
         ppts = pts.select(insz=pts[f"{parent}_insz"], ref_quarter=pts.ref_quarter, ref_date=pts.ref_date)
         ppts = ppts.filter(ppts.insz.notnull()).distinct()
-        r = _reason_at(src, ppts)
+        r = _reason_at(src, ppts, parents=True)
         reason = r.select(**{f"{parent}_insz": r.insz, "ref_quarter": r.ref_quarter, parent: r.reason})
         withp = pts.select("insz", "ref_quarter", f"{parent}_insz")
         withp = left_join_on(withp, reason, [f"{parent}_insz", "ref_quarter"])
@@ -169,10 +173,16 @@ def parents_residence_reason(src: Sources, points: ir.Table) -> ir.Table:
 def cross_border_work(src: Sources, points: ir.Table) -> ir.Table:
     """1 when a DmfA worker line of the person in the quarter is flagged cross-border (zone 00040), 0 when
     the person has worker lines but none is; empty without a worker line in the quarter."""
-    np_ = src.table("dmfa_natural_person").select("person_id", "insz")
-    wl = src.table("dmfa_worker_line").select("person_id", "quarter", "cross_border")
+
+    def lines(scope: ir.Table | None) -> ir.Table:
+        np_ = src.table("dmfa_natural_person").select("person_id", "insz")
+        if scope is not None:
+            np_ = np_.semi_join(scope, "insz")
+        wl = src.table("dmfa_worker_line").select("person_id", "quarter", "cross_border")
+        return wl.join(np_, "person_id").select("insz", "quarter", "cross_border")
+
+    j = jobs.person_keyed(src, "worker_line_flags", lines, lambda _: lines(None))
     pts = points.select("insz", "ref_quarter")
-    j = wl.join(np_, "person_id")
     j = j.join(pts, (j.insz == pts.insz) & (j.quarter == pts.ref_quarter)).select(
         insz=j.insz, ref_quarter=pts.ref_quarter, flag=ibis.ifelse(j.cross_border.fill_null(False), 1, 0)
     )

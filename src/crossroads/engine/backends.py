@@ -63,6 +63,10 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 PINNED = frozenset({"occupations", "careers_occupations"})
 """Person-level building blocks that flatten the DmfA (every worker of the country): a run built in slices
 builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice."""
+SCOPED = "scoped:"
+"""Memo keys of person-keyed rows restricted to the scope (``catalog.jobs.person_rows``): in a sliced run
+they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scanning the table per slice."""
+SLICE_COLUMN = "slice__"
 
 
 class EngineError(Exception):
@@ -112,8 +116,13 @@ class Engine:
         self._scope: ir.Table | None = None
         self._run_scope: ir.Table | None = None
         """Everyone a run built in slices reads about (``set_run_scope``); None: not sliced."""
-        self._pinned: dict[str, ir.Table] = {}
-        """Building blocks built once for ``_run_scope`` (see ``PINNED``), cut per slice."""
+        self._slices: ir.Table | None = None
+        """``insz``, ``slice__``: the scope of each slice of a sliced run (``set_run_scope``)."""
+        self._slice: int | None = None
+        self._pinning = False
+        self._parts_dir: Path | None = None
+        self._pinned: dict[str, tuple[ir.Table, Path]] = {}
+        """Building blocks built once for ``_run_scope`` (see ``PINNED``, ``SCOPED``): their parts' folder."""
         self._stored: list[ir.Table] = []
         """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
         self._stored_ids: set[int] = set()
@@ -213,35 +222,93 @@ class Engine:
         self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
         self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
 
-    def set_run_scope(self, persons: ir.Table | None) -> None:
-        """The persons of every slice of a sliced run: the ``PINNED`` building blocks are built once for
-        them, when a slice first asks, and each slice reads its own persons' rows from that."""
-        self._run_scope = (
-            None if persons is None else self.materialise(persons.select("insz").distinct(), keep=True)
-        )
+    def set_run_scope(self, slices: ir.Table | None) -> None:
+        """The scopes of every slice of a sliced run: ``insz`` and ``slice__`` (the slice's number), a
+        person once per slice that reads about them (household members of two slices are in both).
+
+        The ``PINNED`` building blocks and the ``SCOPED`` rows are built once for everyone of the run, when
+        a slice first asks, and written as one Parquet part per slice; each slice then reads only its own
+        part (``set_slice``). Without this every slice scanned whole tables again: a run of n slices read
+        the warehouse n times. None: the run is over (its parts are removed).
+        """
         self._pinned = {}
+        if self._parts_dir is not None:
+            shutil.rmtree(self._parts_dir, ignore_errors=True)
+            self._parts_dir = None
+        self._slice = None
+        if slices is None:
+            self._run_scope = None
+            self._slices = None
+            return
+        self._slices = self.materialise(slices.select("insz", SLICE_COLUMN).distinct(), keep=True)
+        self._run_scope = self.materialise(self._slices.select("insz").distinct(), keep=True)
+        self._parts_dir = self._tmp / f"parts-{next(_counter)}"
+        self._parts_dir.mkdir()
+
+    def set_slice(self, number: int | None) -> None:
+        """Work on slice ``number`` of the run (``set_run_scope``): its persons become the scope."""
+        if self._slices is None:
+            raise EngineError("set_slice needs the slices of the run (set_run_scope)")
+        self._slice = number
+        if number is None:
+            self.set_scope(None)
+        else:
+            self.set_scope(self._slices.filter(self._slices[SLICE_COLUMN] == number))
 
     def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
         if key not in self._memo:
-            if key in PINNED and self._run_scope is not None and self._scope is not None:
-                self._memo[key] = self.materialise(self._pin(key, build).semi_join(self._scope, "insz"))
+            partitioned = key in PINNED or key.startswith(SCOPED)
+            if partitioned and self._pinning and key in self._pinned:
+                self._memo[key] = self._pinned[key][0]  # a block built on another: the whole run's rows
+            elif partitioned and self._slice is not None and not self._pinning:
+                self._memo[key] = self._part(key, build)
             else:
                 self._memo[key] = self.materialise(build())
         return self._memo[key]
 
-    def _pin(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+    def _part(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The current slice's part of ``build()``, built once for the whole run and cut by slice."""
+        assert self._parts_dir is not None and self._slices is not None and self._slice is not None
         if key not in self._pinned:
             # Built as for a scope of everyone in the run (the slice's own blocks set aside meanwhile);
             # rows of a person do not depend on other persons, so a slice's rows are the same either way.
             scope, memo = self._scope, self._memo
-            self._scope = self._run_scope
+            self._scope, self._pinning = self._run_scope, True
             self._memo = {k: v for k, v in memo.items() if k.startswith("lookup:") or k.endswith("@all")}
-            self._memo.update(self._pinned)
+            mark = self.stored_count()
             try:
-                self._pinned[key] = self.materialise(build(), keep=True)
+                folder = self._parts_dir / f"p{next(_counter)}"
+                # Stored once as it is (other blocks of the run may be built on it), then cut by slice.
+                expr = build()
+                self._write(expr, folder / "whole")
+                whole = self._read_folder("whole", folder / "whole", expr.schema().to_pyarrow())
+                self._write(whole.join(self._slices, "insz"), folder / "slices", SLICE_COLUMN)
+                self._pinned[key] = whole, folder / "slices"
             finally:
-                self._scope, self._memo = scope, memo
-        return self._pinned[key]
+                self._scope, self._memo, self._pinning = scope, memo, False
+                self.release_since(mark)
+        whole, parts = self._pinned[key]
+        return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", whole.schema().to_pyarrow())
+
+    def _write(self, expr: ir.Table, folder: Path, partition: str | None = None) -> None:
+        """``expr`` streamed by the backend to Parquet files in ``folder``; with ``partition``, one
+        subfolder ``<column>=<value>`` per value of that column (left out of the files)."""
+        sql = str(self.con.compile(expr))
+        if self.name == "duckdb":
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder if partition else folder / "rows.parquet"
+            options = f", PARTITION_BY ({partition})" if partition else ""
+            self.con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet{options})")
+        else:
+            writer = self.spark.sql(sql).write
+            (writer.partitionBy(partition) if partition else writer).parquet(str(folder))
+
+    def _read_folder(self, name: str, folder: Path, schema: pa.Schema) -> ir.Table:
+        """The Parquet files of ``folder`` as a table (an empty one with ``schema`` when there are none)."""
+        files = sorted(str(f) for f in folder.glob("*.parquet"))
+        if not files:
+            return self.register_arrow(name, schema.empty_table())
+        return self._read_parquet(f"{name}{next(_counter)}", files)
 
     def materialise(self, expr: ir.Table, eager: bool = False, keep: bool = False) -> ir.Table:
         """Compute once and keep (DuckDB temp table, Spark local checkpoint behind a view).

@@ -53,7 +53,7 @@ from crossroads.catalog import frames, jobs
 from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
-from crossroads.engine.backends import BackendName, Engine, EngineError, connect
+from crossroads.engine.backends import SLICE_COLUMN, BackendName, Engine, EngineError, connect
 from crossroads.permits.vocabulary import disclosure_mismatch, requested_scheme, unit_mismatch
 from crossroads.warehouse.schema import table_names
 from crossroads.warehouse.storage import Warehouse
@@ -976,18 +976,22 @@ def extract(
                 result.sample = {"seed": seed, "draws": {}, "note": "phase 2: full populations, no sample"}
             result.timings["sample"] = time.perf_counter() - t0
             bar.advance(task)
-            slices = _slices(run, permit_version, slice_persons) if write_to is not None else [None]
+            slices: list[tuple[str, str | None] | None] = [None]
+            if write_to is not None:
+                slices = _slices(run, permit_version, slice_persons)
             if len(slices) > 1:
-                engine.set_run_scope(_scope(run))
+                engine.set_run_scope(_slice_scopes(run, slices))
             sink = _Sink(write_to) if write_to is not None else None
             try:
                 for i, bounds in enumerate(slices):
                     if len(slices) > 1:
                         bar.update(task, description=f"slice {i + 1} of {len(slices)}")
-                    _datasets_of_slice(run, bounds, result, sink, bar, task, steps)
+                    _datasets_of_slice(run, bounds, i, result, sink, bar, task, steps)
             finally:
                 if sink is not None:
                     sink.close()
+                if len(slices) > 1:
+                    engine.set_run_scope(None)
             result.slices = len(slices)
     finally:
         engine.close()
@@ -1028,9 +1032,30 @@ def _slices(run: _Run, version: Any, slice_persons: int | None) -> list[tuple[st
     return [(low, lows[i + 1] if i + 1 < len(lows) else None) for i, low in enumerate(lows)]
 
 
+def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.Table:
+    """``insz``, ``slice__``: the scope of each slice (as ``_scope`` gives it for that slice alone): the
+    persons of the groups in its INSZ range and their households' members, who may live in other slices."""
+    lows = np.array([b[0] for b in slices[1:] if b is not None], dtype=str)
+    persons: ir.Table | None = None
+    for name in run.groups:
+        p = run.population(name).select("insz")
+        persons = p if persons is None else persons.union(p, distinct=True)
+    assert persons is not None
+    insz = run.engine.to_arrow(persons.distinct()).column("insz").to_numpy(zero_copy_only=False)
+    number = np.searchsorted(lows, insz.astype(str), side="right").astype(np.int32)
+    own = run.engine.register_arrow(
+        "slice_persons", pa.table({"insz": pa.array(insz, pa.string()), SLICE_COLUMN: number})
+    )
+    hh = run.engine.table("household").select("insz", "household_id")
+    homes = hh.join(own, "insz").select("household_id", SLICE_COLUMN).distinct()
+    members = hh.join(homes, "household_id").select("insz", SLICE_COLUMN)
+    return own.union(members, distinct=True)
+
+
 def _datasets_of_slice(
     run: _Run,
     bounds: tuple[str, str | None] | None,
+    number: int,
     result: Extract,
     sink: _Sink | None,
     bar: Progress,
@@ -1041,7 +1066,10 @@ def _datasets_of_slice(
     engine, version = run.engine, run.version
     mark = engine.stored_count()
     run.set_slice(bounds)
-    engine.set_scope(_scope(run))
+    if bounds is None:
+        engine.set_scope(_scope(run))
+    else:
+        engine.set_slice(number)  # the slice's scope and its parts of the run's person rows
     t0 = time.perf_counter()
     derivations = _Derivations(engine)
     prepared = []
@@ -1075,6 +1103,7 @@ def _datasets_of_slice(
         bar.advance(task)
     if bounds is not None:
         run.set_slice(None)
+        engine.set_slice(None)
         engine.release_since(mark)
 
 
