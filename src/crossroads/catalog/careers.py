@@ -404,7 +404,7 @@ def unemployment_status(src: Sources, points: ir.Table) -> ir.Table:
 
 def _kind_at(table: str) -> Callable[[Sources, ir.Table], ir.Table]:
     def derive(src: Sources, points: ir.Table) -> ir.Table:
-        s = spell_at(points, src.table(table), order_by=[ibis.desc("start_date"), "kind"])
+        s = spell_at(points, jobs.person_rows(src, table), order_by=[ibis.desc("start_date"), "kind"])
         return s.select("insz", "ref_quarter", value=s.kind)
 
     derive.__name__ = f"{table}_kind"

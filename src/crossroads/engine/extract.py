@@ -754,6 +754,7 @@ def _dataset(
     # Small frames are joined in one query (storing steps cost 20 % of 21/150 at scale 0.1), unless the
     # backend cannot compile deeply nested queries.
     staged = not engine.capabilities.deep_queries or int(engine.scalar(fr.table.count())) > STAGED_ROWS
+    records: ir.Table | None = None
     for req, var in prep.requested_vars:
         name = _column(req)
         if var.name == frames.GROUP_MEMBERSHIP or var.name == frames.EMPLOYER_SEQ:
@@ -764,9 +765,12 @@ def _dataset(
             continue
         if var.unit == "record":
             assert fr.record is not None
-            pts = engine.table(fr.record[0]).semi_join(out.select("insz").distinct(), "insz")
-            pts = pts.rename(record_id=fr.record[1])
-            res = var.derive(engine, pts, dict(req.options))
+            if records is None:
+                # The frame's records read once for all record variables (once per variable, every
+                # slice scanned the whole record table ~15 times).
+                rows = engine.table(fr.record[0]).rename(record_id=fr.record[1])
+                records = engine.materialise(rows.semi_join(fr.table, ["insz", "record_id"]))
+            res = var.derive(engine, records, dict(req.options))
             res = engine.materialise(res.select("insz", "record_id", **{name: res.value}), eager=True)
             out = left_join_on(out, res, ["insz", "record_id"])
         else:
