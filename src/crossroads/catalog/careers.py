@@ -20,7 +20,8 @@ unemployment, leefloon and invalidity status at the end of each quarter. Convent
 Building blocks, computed once per run through ``Sources.memo``: ``_career_occupations`` starts from
 ``jobs.occupations`` (read-only here) and adds the service split, the FTEs and the worker line;
 ``_career_jobs`` ranks the wage jobs of a quarter in the KSZ order of importance; ``_career_quarters`` holds
-one row per person and quarter with everything the job variables publish, so each variable is a join.
+one row per person and quarter with everything the job variables publish, joined once to the points
+(``_quarters_at``, built for the points' quarters only), so each variable selects its columns.
 """
 
 from __future__ import annotations
@@ -141,8 +142,10 @@ def _career_occupations(src: Sources) -> ir.Table:
     return src.memo("careers_occupations", lambda: _build_career_occupations(src))
 
 
-def _build_career_jobs(src: Sources) -> ir.Table:
-    occ = _career_occupations(src)
+def _career_jobs(occ: ir.Table) -> ir.Table:
+    """Wage jobs (person x employer x quarter) of ``occ`` in the KSZ order of importance (``job_order`` 0 =
+    first): running on the last day, highest ordinary pay, full time, most paid days (hours when part time),
+    most assimilated days, enterprise number."""
     per_job = occ.group_by("insz", "quarter", "enterprise_number").aggregate(
         active=occ.running.max(),
         gross=occ.ordinary_cents.fill_null(0).sum(),
@@ -169,15 +172,9 @@ def _build_career_jobs(src: Sources) -> ir.Table:
     return per_job.select("insz", "quarter", "enterprise_number", "active", "full_time", job_order=order)
 
 
-def _career_jobs(src: Sources) -> ir.Table:
-    """Wage jobs (person x employer x quarter) in the KSZ order of importance (``job_order`` 0 = first):
-    running on the last day, highest ordinary pay, full time, most paid days (hours when part time), most
-    assimilated days, enterprise number."""
-    return src.memo("careers_jobs", lambda: _build_career_jobs(src))
-
-
-def _build_career_quarters(src: Sources) -> ir.Table:
-    occ = _career_occupations(src)
+def _career_quarters(occ: ir.Table) -> ir.Table:
+    """One row per person and quarter of ``occ``: the aggregates the job variables publish and the main
+    job's (``jobs.main_jobs``) employer, worker code, local unit and KSZ order."""
     main = occ.job_rank == 0
     running = occ.running == 1
     per_quarter = occ.group_by("insz", "quarter").aggregate(
@@ -191,7 +188,7 @@ def _build_career_quarters(src: Sources) -> ir.Table:
         main_worker_code=occ.worker_code.max(where=main),
         main_local_unit=occ.local_unit.max(where=main),
     )
-    jb = _career_jobs(src)
+    jb = _career_jobs(occ)
     per_jobs = jb.group_by("insz", "quarter").aggregate(
         wage_jobs=jb.active.sum(), best_full_time=jb.full_time.max(where=jb.job_order == 0)
     )
@@ -202,15 +199,22 @@ def _build_career_quarters(src: Sources) -> ir.Table:
     return left_join_on(q, main_order, ["insz", "quarter", "main_enterprise"])
 
 
-def _career_quarters(src: Sources) -> ir.Table:
-    """One row per person and quarter with an occupation: the aggregates the job variables publish and the
-    main job's (``jobs.main_jobs``) employer, worker code, local unit and KSZ order."""
-    return src.memo("careers_quarters", lambda: _build_career_quarters(src))
-
-
 def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
-    j = jobs.at_points(points, _career_quarters(src))
-    return j.drop(*[c for c in j.columns if c.endswith("_right")])
+    """``_career_quarters`` at each point's quarter, built once per stored set of points."""
+    if not jobs.memoised_at(src, points):
+        whole = src.memo("careers_quarters", lambda: _career_quarters(_career_occupations(src)))
+        j = jobs.at_points(points, whole)
+        return j.drop(*[c for c in j.columns if c.endswith("_right")])
+
+    def build() -> ir.Table:
+        # Every block is per person and quarter: only the points' quarters are aggregated (the DmfA spans
+        # 18 years, a dataset usually a few), exactly as the whole history would give them.
+        occ = _career_occupations(src)
+        wanted = points.select("insz", quarter=points.ref_quarter).distinct()
+        j = jobs.at_points(points, _career_quarters(occ.semi_join(wanted, ["insz", "quarter"])))
+        return j.drop(*[c for c in j.columns if c.endswith("_right")])
+
+    return jobs.memo_at(src, "careers_quarters", points, build)
 
 
 def _priority(column: ir.StringValue, order: tuple[str, ...]) -> ir.IntegerValue:

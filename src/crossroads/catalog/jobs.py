@@ -81,10 +81,14 @@ def memo_at(src: Sources, key: str, points: ir.Table, build: Callable[[], ir.Tab
     job); joining once and selecting a column per variable avoids repeating the join. Points that are not a
     stored table (an unevaluated expression) are not memoised.
     """
-    name = _points_name(points)
-    if name is None or not _cheap_materialise(src):
+    if not memoised_at(src, points):
         return build()
-    return src.memo(f"{key}@points:{name}", build)
+    return src.memo(f"{key}@points:{_points_name(points)}", build)
+
+
+def memoised_at(src: Sources, points: ir.Table) -> bool:
+    """Whether ``memo_at`` keeps what it builds at these points (stored points, cheap storing)."""
+    return _points_name(points) is not None and _cheap_materialise(src)
 
 
 def _build_occupations(src: Sources) -> ir.Table:
