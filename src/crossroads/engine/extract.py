@@ -310,18 +310,24 @@ def _scope(run: _Run) -> ir.Table | None:
     households' members; None (everyone) when the version has employer groups only."""
     if not run.groups:
         raise EngineError("the permit version has no target groups")
-    persons: ir.Table | None = None
-    for name in run.groups:
-        if run.entity(name) != "person":
-            continue
-        p = run.population(name).select("insz")
-        persons = p if persons is None else persons.union(p, distinct=True)
+    persons = _group_persons(run)
     if persons is None:
         return None
     hh = run.engine.table("household").select("insz", "household_id")
     households = hh.semi_join(persons, "insz").select("household_id").distinct()
     members = hh.semi_join(households, "household_id").select("insz")
     return persons.union(members, distinct=True)
+
+
+def _group_persons(run: _Run) -> ir.Table | None:
+    """``insz`` of everyone in the person groups (None without a person group)."""
+    persons: ir.Table | None = None
+    for name in run.groups:
+        if run.entity(name) != "person":
+            continue
+        p = run.population(name).select("insz")
+        persons = p if persons is None else persons.union(p, distinct=True)
+    return persons
 
 
 @dataclass
@@ -1040,11 +1046,8 @@ def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.
     """``insz``, ``slice__``: the scope of each slice (as ``_scope`` gives it for that slice alone): the
     persons of the groups in its INSZ range and their households' members, who may live in other slices."""
     lows = np.array([b[0] for b in slices[1:] if b is not None], dtype=str)
-    persons: ir.Table | None = None
-    for name in run.groups:
-        p = run.population(name).select("insz")
-        persons = p if persons is None else persons.union(p, distinct=True)
-    assert persons is not None
+    persons = _group_persons(run)
+    assert persons is not None  # slices need person groups only (slice_refusal)
     insz = run.engine.to_arrow(persons.distinct()).column("insz").to_numpy(zero_copy_only=False)
     number = np.searchsorted(lows, insz.astype(str), side="right").astype(np.int32)
     own = run.engine.register_arrow(
