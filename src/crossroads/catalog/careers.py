@@ -201,18 +201,19 @@ def _career_quarters(occ: ir.Table) -> ir.Table:
 
 def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
     """``_career_quarters`` at each point's quarter, built once per stored set of points."""
-    if not jobs.memoised_at(src, points):
-        whole = src.memo("careers_quarters", lambda: _career_quarters(_career_occupations(src)))
-        j = jobs.at_points(points, whole)
+
+    def at(quarters: ir.Table) -> ir.Table:
+        j = jobs.at_points(points, quarters)
         return j.drop(*[c for c in j.columns if c.endswith("_right")])
+
+    if not jobs.memoised_at(src, points):
+        return at(src.memo("careers_quarters", lambda: _career_quarters(_career_occupations(src))))
 
     def build() -> ir.Table:
         # Every block is per person and quarter: only the points' quarters are aggregated (the DmfA spans
         # 18 years, a dataset usually a few), exactly as the whole history would give them.
-        occ = _career_occupations(src)
         wanted = points.select("insz", quarter=points.ref_quarter).distinct()
-        j = jobs.at_points(points, _career_quarters(occ.semi_join(wanted, ["insz", "quarter"])))
-        return j.drop(*[c for c in j.columns if c.endswith("_right")])
+        return at(_career_quarters(_career_occupations(src).semi_join(wanted, ["insz", "quarter"])))
 
     return jobs.memo_at(src, "careers_quarters", points, build)
 
