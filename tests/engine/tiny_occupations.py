@@ -238,7 +238,11 @@ JOBS: list[tuple[str, str, int, str, list[tuple[str, list[Any], list[Any], list[
 ]  # fmt: skip
 
 
-def build(root: Path) -> Warehouse:
+Job = tuple[str, str, int, str, list[tuple[str, list[Any], list[Any], list[dict[str, Any]]]]]
+
+
+def build(root: Path, jobs: list[Job] | None = None) -> Warehouse:
+    """The warehouse of ``JOBS`` (or of ``jobs``: another hand-made DmfA in the same shape)."""
     wh = Warehouse(root)
     root.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[dict[str, Any]]] = {
@@ -257,7 +261,7 @@ def build(root: Path) -> Warehouse:
     }
     declarations: dict[tuple[str, int], int] = {}
     line_id = 0
-    for person_id, (insz, ent, q, category, lines) in enumerate(JOBS):
+    for person_id, (insz, ent, q, category, lines) in enumerate(JOBS if jobs is None else jobs):
         if (ent, q) not in declarations:
             declarations[(ent, q)] = len(declarations)
             rows["dmfa_employer_declaration"].append(

@@ -72,7 +72,7 @@ def _build_career_occupations(src: Sources) -> ir.Table:
         "mean_hours_reference",
         "contract_type",
         "ordinary_cents",
-        "job_rank",
+        "is_main_job",
     )
     ids = occ.select("occupation_id")
     svc = src.table("dmfa_service").select("occupation_id", "service_code", "days", "hours")
@@ -118,7 +118,7 @@ def _build_career_occupations(src: Sources) -> ir.Table:
         "enterprise_number",
         "contract_type",
         "ordinary_cents",
-        "job_rank",
+        "is_main_job",
         "worker_code",
         "local_unit",
         # Still running on the quarter's last day (the points' ref_date): the KSZ counts jobs on that day.
@@ -175,7 +175,7 @@ def _career_jobs(occ: ir.Table) -> ir.Table:
 def _career_quarters(occ: ir.Table) -> ir.Table:
     """One row per person and quarter of ``occ``: the aggregates the job variables publish and the main
     job's (``jobs.main_jobs``) employer, worker code, local unit and KSZ order."""
-    main = occ.job_rank == 0
+    main = occ.is_main_job
     running = occ.running == 1
     per_quarter = occ.group_by("insz", "quarter").aggregate(
         days_all=occ.days_all.sum(),

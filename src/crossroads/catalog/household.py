@@ -195,26 +195,31 @@ def income(src: Sources, points: ir.Table) -> ir.Table:
     spell covers. Null for a person without a household on the day.
     """
     mem = members(src, points).select("insz", "ref_quarter", "member")
-    steps = [mem.mutate(quarter=periods.add_quarters(mem.ref_quarter, -k)) for k in range(QUARTERS)]
+    # Each member's income once per measurement quarter, then summed over the households that count them:
+    # a member is in the household of every other member, so per point the same quarters recur.
+    pm = mem.select("member", "ref_quarter").distinct()
+    steps = [pm.mutate(quarter=periods.add_quarters(pm.ref_quarter, -k)) for k in range(QUARTERS)]
     mq = steps[0]
     for s in steps[1:]:
         mq = mq.union(s, distinct=False)
     wages = jobs.person_quarter_fte(src).select(member="insz", quarter="quarter", pay_cents="pay_cents")
     w = mq.join(wages, ["member", "quarter"])
-    parts = [w.select("insz", "ref_quarter", cents=w.pay_cents.cast("int64"))]
+    parts = [w.select("member", "ref_quarter", cents=w.pay_cents.cast("int64"))]
     mq_end = mq.mutate(q_end=periods.quarter_end(mq.quarter))
     for table, amount, factor in INCOME_SPELLS:
-        s = src.table(table).select(
+        s = jobs.person_rows(src, table).select(
             member="insz", start_date="start_date", end_date="end_date", amount=amount
         )
         j = mq_end.join(
             s, (mq_end.member == s.member) & periods.covers(s.start_date, s.end_date, mq_end.q_end)
         )
-        parts.append(j.select("insz", "ref_quarter", cents=(j.amount.fill_null(0) * factor).cast("int64")))
+        parts.append(j.select("member", "ref_quarter", cents=(j.amount.fill_null(0) * factor).cast("int64")))
     allp = parts[0]
     for part in parts[1:]:
         allp = allp.union(part, distinct=False)
-    agg = allp.group_by("insz", "ref_quarter").aggregate(cents=allp.cents.sum())
+    member_income = allp.group_by("member", "ref_quarter").aggregate(cents=allp.cents.sum())
+    m = mem.join(member_income, ["member", "ref_quarter"])
+    agg = m.group_by("insz", "ref_quarter").aggregate(cents=m.cents.sum())
     hh = mem.select("insz", "ref_quarter").distinct()
     out = left_join_on(hh, agg, ["insz", "ref_quarter"])
     return out.select("insz", "ref_quarter", value=round_half_up(out.cents.fill_null(0) / 100.0, 2))
