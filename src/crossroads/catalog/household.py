@@ -50,12 +50,26 @@ def members(src: Sources, points: ir.Table) -> ir.Table:
     return j.select("insz", "ref_quarter", "ref_date", "member").distinct()
 
 
+def _member_quarters(mem: ir.Table) -> ir.Table:
+    """``member, ref_quarter, quarter``: the four quarters up to each measurement quarter, once per member
+    and measurement quarter (a member is in every other member's household: the same rows recur per point).
+    Equality keys, so the per-quarter tables are joined by hash instead of by a range per member."""
+    pm = mem.select("member", "ref_quarter").distinct()
+    steps = [pm.mutate(quarter=periods.add_quarters(pm.ref_quarter, -k)) for k in range(QUARTERS)]
+    mq = steps[0]
+    for s in steps[1:]:
+        mq = mq.union(s, distinct=False)
+    return mq
+
+
 def _window_sum(src: Sources, mem: ir.Table, per_quarter: ir.Table, column: str) -> ir.Table:
     """Sum of ``column`` over each member's four quarters ending with the measurement quarter."""
-    lo = periods.add_quarters(mem.ref_quarter, -(QUARTERS - 1))
-    pq = per_quarter
-    j = mem.join(pq, (mem.member == pq.insz) & (pq.quarter >= lo) & (pq.quarter <= mem.ref_quarter))
-    return j.group_by("insz", "ref_quarter", "member").aggregate(total=j[column].sum())
+    mq = _member_quarters(mem)
+    pq = per_quarter.select(member="insz", quarter="quarter", v=column)
+    j = mq.join(pq, ["member", "quarter"])
+    per_member = j.group_by("member", "ref_quarter").aggregate(total=j.v.sum())
+    out = mem.select("insz", "ref_quarter", "member").distinct().join(per_member, ["member", "ref_quarter"])
+    return out.select("insz", "ref_quarter", "member", "total")
 
 
 def _eligible(src: Sources, mem: ir.Table) -> ir.Table:
@@ -195,13 +209,8 @@ def income(src: Sources, points: ir.Table) -> ir.Table:
     spell covers. Null for a person without a household on the day.
     """
     mem = members(src, points).select("insz", "ref_quarter", "member")
-    # Each member's income once per measurement quarter, then summed over the households that count them:
-    # a member is in the household of every other member, so per point the same quarters recur.
-    pm = mem.select("member", "ref_quarter").distinct()
-    steps = [pm.mutate(quarter=periods.add_quarters(pm.ref_quarter, -k)) for k in range(QUARTERS)]
-    mq = steps[0]
-    for s in steps[1:]:
-        mq = mq.union(s, distinct=False)
+    # Each member's income once per measurement quarter, then summed over the households that count them.
+    mq = _member_quarters(mem)
     wages = jobs.person_quarter_fte(src).select(member="insz", quarter="quarter", pay_cents="pay_cents")
     w = mq.join(wages, ["member", "quarter"])
     parts = [w.select("member", "ref_quarter", cents=w.pay_cents.cast("int64"))]
