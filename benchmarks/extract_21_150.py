@@ -1,12 +1,14 @@
 """Benchmark: the full 21/150 populations (phase 2, no sample) on DuckDB and on PySpark.
 
     .venv/bin/python benchmarks/extract_21_150.py [--warehouse /work/bench-wh-0.1] [--engines duckdb,spark]
-        [--slice-persons N]
+        [--slice-persons N] [--populations]
 
 Each engine runs in its own subprocess so its peak memory (resident set of the process and its children,
 i.e. the Spark JVM too, sampled every 50 ms) is its own. The baseline, measured in the same run, is DuckDB's
 bare scan of every table of the warehouse (every column touched once). Prints a markdown table.
-With ``--slice-persons`` the run is built in slices and streamed to Parquet, as an enclave run is.
+With ``--slice-persons`` the run is built in slices and streamed to Parquet, as an enclave run is. With
+``--populations`` only the target groups are built (the inputs linked, every group in full, counts per year
+and the overlap: ``engine.populations``), the datasets not.
 """
 
 from __future__ import annotations
@@ -188,10 +190,13 @@ def _digest(t: pa.Table) -> str:
     return sink.hexdigest()[:16]
 
 
-def _child(kind: str, warehouse: str, slice_persons: int) -> None:
+def _child(kind: str, warehouse: str, slice_persons: int, only_populations: bool = False) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         bare_scan(warehouse)
+        return
+    if only_populations:
+        _populations_child(kind, warehouse)
         return
     import tempfile
 
@@ -231,6 +236,33 @@ def _child(kind: str, warehouse: str, slice_persons: int) -> None:
     )
 
 
+def _populations_child(kind: str, warehouse: str) -> None:
+    """The target groups alone (linkage, groups, overlap: ``engine.populations``); prints one JSON line."""
+    from crossroads import engine, permits
+
+    version = permits.load(PERMIT).version_in_force(AS_OF)
+    t0 = time.perf_counter()
+    x = engine.populations(version, warehouse, backend=kind, as_of=AS_OF)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    by_year = pa.table({"counts": [json.dumps(x.population_counts_by_year, sort_keys=True)]})
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": {
+                    "persons per group and year": sum(
+                        sum(y.values()) for y in x.population_counts_by_year.values()
+                    )
+                },
+                "digests": {"counts": _digest(by_year), "overlap": _digest(x.overlap)},
+                "populations": x.population_counts,
+                "match_reports": x.match_reports,
+                "timings": {k: round(v, 2) for k, v in x.timings.items()},
+            }
+        )
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--warehouse", default="/work/bench-wh-0.1")
@@ -248,25 +280,32 @@ def main() -> None:
         help="persons per slice, the datasets streamed to Parquet as in an enclave run (0: one pass in "
         "memory; at scale 1.0 one pass ran out of DuckDB's 6 GB)",
     )
+    ap.add_argument(
+        "--populations",
+        action="store_true",
+        help="time the target groups alone (inputs linked, groups built in full, counts and overlap: "
+        "engine.populations), not the datasets",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        _child(args.child, args.warehouse, args.slice_persons)
+        _child(args.child, args.warehouse, args.slice_persons, args.populations)
         return
     from crossroads.warehouse.storage import Warehouse
 
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--slice-persons", str(args.slice_persons)]
-    me += ["--child"]
+    me += ["--populations", "--child"] if args.populations else ["--child"]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
     details = {}
     runs: list[tuple[str, str, dict[str, str] | None]] = []
+    what = "21/150 populations (phase 2)" if args.populations else "21/150 phase 2"
     for kind in args.engines.split(","):
         if args.compare_src and kind == "duckdb":
             before = {**os.environ, "PYTHONPATH": args.compare_src}
-            runs.append((kind, f"21/150 phase 2 on {kind}, before ({args.compare_src})", before))
-        runs.append((kind, f"21/150 phase 2 on {kind}", None))
+            runs.append((kind, f"{what} on {kind}, before ({args.compare_src})", before))
+        runs.append((kind, f"{what} on {kind}", None))
     for kind, label, env in runs:
         res = run_row(label, [*me, kind], args.timeout, base, env)
         if res is not None:

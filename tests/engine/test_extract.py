@@ -290,6 +290,21 @@ def test_populations_overlap_and_match_report(phase2: Any) -> None:
     assert phase2.match_reports["issuer_orders"] == {"rows": 4, "matched": 4, "not_found": 0, "duplicates": 0}
 
 
+def test_populations_alone_count_the_same_groups(
+    backend_name: str, tiny_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    got = engine.populations(_version(), tiny_wh, backend=backend_name, as_of=date(2022, 1, 1), spark=spark)
+    # The same hand-counted groups as the whole run (above): 2 + 2 Flemish workers, 2 users; no dataset.
+    assert got.population_counts == {"workers_issuer": 2, "workers_network": 2, "users": 2}
+    rows = {(r["in_workers_issuer"], r["in_workers_network"]): r["persons"] for r in got.overlap.to_pylist()}
+    assert rows == {(1, 1): 1, (1, 0): 1, (0, 1): 1}
+    assert got.match_reports["issuer_payments"]["not_found"] == 1
+    assert got.datasets == {} and got.files == {}
+    with pytest.raises(engine.EngineError, match="retention ended"):
+        engine.populations(_version(), tiny_wh, backend=backend_name, as_of=date(2025, 1, 1), spark=spark)
+
+
 def test_inflow_measured_in_q4_of_previous_year(phase2: Any) -> None:
     # P1 (network 2019) and P2 (issuer 2019, in Brussels then) were in the system in 2019: only P4 flows in,
     # measured on 31 Dec 2019 (SEP 211, age 23: born 31 Dec 1995 -> 24 only on 31 Dec 2020? 31 Dec 2019 = 24)

@@ -234,20 +234,22 @@ def network_voucher_quarters(src: Sources) -> ir.Table:
         wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
         npers = src.table("dmfa_natural_person").select("person_id", "insz")
 
+        def voucher_lines() -> ir.Table:
+            # One pass over the occupations: each one with its line's person when the line is of the voucher
+            # category (a few percent of the lines), kept when that or its joint committee says voucher.
+            # Filtering each table apart and joining the lines afterwards read the DmfA twice more.
+            by_category = wl.filter(wl.employer_class == VOUCHER_EMPLOYER_CATEGORY)
+            by_category = by_category.select("worker_line_id", "person_id")
+            o = occ.left_join(by_category, "worker_line_id").drop("worker_line_id_right")
+            return o.filter((o.joint_committee == VOUCHER_JOINT_COMMITTEE) | o.person_id.notnull())
+
         def voucher_occupations() -> ir.Table:
-            # Each condition on its own table first (a few percent of the DmfA each), then the worker
-            # lines of those only: joining every occupation of the country to its line cost most of this.
-            by_committee = occ.filter(occ.joint_committee == VOUCHER_JOINT_COMMITTEE)
-            by_category = occ.semi_join(
-                wl.filter(wl.employer_class == VOUCHER_EMPLOYER_CATEGORY).select("worker_line_id"),
-                "worker_line_id",
-            )
-            v = by_committee.select("occupation_id", "worker_line_id", "quarter").union(
-                by_category.select("occupation_id", "worker_line_id", "quarter"), distinct=True
-            )
-            return v.join(wl.select("worker_line_id", "person_id"), "worker_line_id").select(
-                "occupation_id", "person_id", "quarter"
-            )
+            o = src.memo("voucher_occupation_lines@all", voucher_lines)
+            known = o.filter(o.person_id.notnull()).select("occupation_id", "person_id", "quarter")
+            # Committee 322.01 on a line of another category: its person from the line (usually none).
+            other = o.filter(o.person_id.isnull()).select("occupation_id", "worker_line_id", "quarter")
+            other = other.join(wl.select("worker_line_id", "person_id"), "worker_line_id")
+            return known.union(other.select("occupation_id", "person_id", "quarter"), distinct=False)
 
         # The voucher occupations first, then the pay of those only: summing the pay of every occupation
         # of the country and joining afterwards cost most of this rule.

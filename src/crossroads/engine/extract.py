@@ -228,6 +228,54 @@ class _Run:
         self.pops[name] = self.engine.materialise(self.population(name).semi_join(members, key), keep=True)
 
 
+def populations(
+    permit_version: Any,
+    warehouse: Warehouse | str | Path,
+    *,
+    backend: BackendName = "duckdb",
+    as_of: date | None = None,
+    spark: Any = None,
+) -> Extract:
+    """Link the version's provider inputs and build its target groups in full (phase 2, no sample): the
+    counts per group and year, the overlap of the joint samples and the match reports; no dataset.
+
+    The first two steps of ``extract``, for a custodian checking the groups' sizes against the permit.
+    """
+    _check_in_force(permit_version, 2, as_of)
+    result = Extract(permit_version=int(permit_version.version), phase=2, backend=backend, as_of=as_of)
+    engine = connect(warehouse, backend, spark)
+    try:
+        _populations(engine, permit_version, result)
+    finally:
+        engine.close()
+    return result
+
+
+def _populations(engine: Engine, permit_version: Any, result: Extract) -> _Run:
+    """Linkage and target groups (counts, overlap) into ``result``; the run that holds the groups."""
+    t0 = time.perf_counter()
+    stored = set(table_names())
+    for inp in getattr(permit_version, "inputs", []):
+        if inp.table in stored:
+            result.match_reports[inp.name] = linkage.link(
+                engine, inp.table, inp.key, getattr(inp, "reference_date", None)
+            )
+    result.timings["linkage"] = time.perf_counter() - t0
+    run = _Run(engine, permit_version)
+    t0 = time.perf_counter()
+    for name in run.groups:
+        counts = engine.to_arrow(run.population(name).group_by("year").aggregate(n=ibis._.count()))
+        result.population_counts_by_year[name] = {
+            int(y): int(n) for y, n in zip(counts["year"].to_pylist(), counts["n"].to_pylist(), strict=True)
+        }
+        key = run.key(name)
+        distinct = run.population(name).select(key).distinct()
+        result.population_counts[name] = int(engine.scalar(distinct.count()))
+    result.overlap = _overlap(run, sampling.draws_of(permit_version))
+    result.timings["populations"] = time.perf_counter() - t0
+    return run
+
+
 def _union_with_flags(run: _Run, names: list[str]) -> ir.Table:
     key = run.key(names[0])
     parts = []
@@ -952,36 +1000,12 @@ def extract(
         with Progress(disable=not progress, transient=True) as bar:
             steps = 3 + len(permit_version.datasets)
             task = bar.add_task(f"extract on {backend}", total=steps)
-            t0 = time.perf_counter()
-            stored = set(table_names())
-            for inp in getattr(permit_version, "inputs", []):
-                if inp.table in stored:
-                    result.match_reports[inp.name] = linkage.link(
-                        engine, inp.table, inp.key, getattr(inp, "reference_date", None)
-                    )
-            result.timings["linkage"] = time.perf_counter() - t0
-            bar.advance(task)
-
-            run = _Run(engine, permit_version)
-            t0 = time.perf_counter()
-            for name in run.groups:
-                counts = engine.to_arrow(run.population(name).group_by("year").aggregate(n=ibis._.count()))
-                result.population_counts_by_year[name] = {
-                    int(y): int(n)
-                    for y, n in zip(counts["year"].to_pylist(), counts["n"].to_pylist(), strict=True)
-                }
-                key = run.key(name)
-                result.population_counts[name] = int(
-                    engine.scalar(run.population(name).select(key).distinct().count())
-                )
-            draws = sampling.draws_of(permit_version)
-            result.overlap = _overlap(run, draws)
-            result.timings["populations"] = time.perf_counter() - t0
-            bar.advance(task)
+            run = _populations(engine, permit_version, result)
+            bar.advance(task, 2)
 
             t0 = time.perf_counter()
             if phase == 1:
-                result.sample = _draw(run, draws, seed)
+                result.sample = _draw(run, sampling.draws_of(permit_version), seed)
             else:
                 result.sample = {"seed": seed, "draws": {}, "note": "phase 2: full populations, no sample"}
             result.timings["sample"] = time.perf_counter() - t0
