@@ -242,7 +242,10 @@ def _populations_child(kind: str, warehouse: str) -> None:
 
     version = permits.load(PERMIT).version_in_force(AS_OF)
     t0 = time.perf_counter()
-    x = engine.populations(version, warehouse, backend=kind, as_of=AS_OF)  # type: ignore[arg-type]
+    if hasattr(engine, "populations"):
+        x = engine.populations(version, warehouse, backend=kind, as_of=AS_OF)  # type: ignore[arg-type]
+    else:  # a source tree from before engine.populations (--compare-src): the same two steps
+        x = _populations_before(version, warehouse, kind)
     seconds = time.perf_counter() - t0
     by_year = pa.table({"counts": [json.dumps(x.population_counts_by_year, sort_keys=True)]})
     print(
@@ -261,6 +264,33 @@ def _populations_child(kind: str, warehouse: str) -> None:
             }
         )
     )
+
+
+def _populations_before(version: object, warehouse: str, kind: str) -> object:
+    """``engine.populations`` of a source tree that had only ``extract``: its linkage and groups steps."""
+    import importlib
+
+    ex = importlib.import_module("crossroads.engine.extract")
+    from crossroads.engine import linkage, sampling
+    from crossroads.engine.backends import connect
+
+    x = ex.Extract(permit_version=1, phase=2, backend=kind, as_of=AS_OF)
+    eng = connect(warehouse, kind)  # type: ignore[arg-type]
+    t0 = time.perf_counter()
+    for inp in version.inputs:  # type: ignore[attr-defined]
+        x.match_reports[inp.name] = linkage.link(eng, inp.table, inp.key, None)
+    x.timings["linkage"] = time.perf_counter() - t0
+    run, t0 = ex._Run(eng, version), time.perf_counter()
+    for name in run.groups:
+        pop = run.population(name)
+        counts = eng.to_arrow(pop.group_by("year").aggregate(n=pop.count()))
+        years, ns = counts["year"].to_pylist(), counts["n"].to_pylist()
+        x.population_counts_by_year[name] = dict(zip(years, ns, strict=True))
+        x.population_counts[name] = int(eng.scalar(pop.select("insz").distinct().count()))
+    x.overlap = ex._overlap(run, sampling.draws_of(version))
+    x.timings["populations"] = time.perf_counter() - t0
+    eng.close()
+    return x
 
 
 def main() -> None:
