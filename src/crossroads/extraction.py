@@ -766,6 +766,22 @@ def check_reference_date(as_of: date | None, today: date, warehouse: Any) -> tup
 
 def check_permit(permit: Any, store: Any, as_of: date, phase: int, enclave: bool = False) -> Any:
     """The permit version in force on ``as_of`` after the file's and the registry's checks."""
+    version = version_in_force(permit, store, as_of)
+    if phase != 1 and not enclave:
+        raise ExtractRefused(
+            f"permit {permit.number}: phase {phase} data never leaves as a delivery; "
+            "phase 2 runs on the full population inside the enclave (--enclave builds "
+            "its workspace)"
+        )
+    if phase == 1 and enclave:
+        raise ExtractRefused(f"permit {permit.number}: an enclave workspace holds phase 2 only")
+    if phase not in version.phases:
+        raise ExtractRefused(f"permit {permit.number} version {version.version} has no phase {phase}")
+    return version
+
+
+def version_in_force(permit: Any, store: Any, as_of: date) -> Any:
+    """The version of the file in force on ``as_of``, if the registry holds the same one in force."""
     from crossroads.governance import PermitRefused
     from crossroads.permits import PermitNotInForce
 
@@ -783,17 +799,91 @@ def check_permit(permit: Any, store: Any, as_of: date, phase: int, enclave: bool
             f"permit {permit.number}: the file's version in force on {as_of.isoformat()} is "
             f"{version.version} but the registry's is {registered.version}; register the amended file"
         )
-    if phase != 1 and not enclave:
-        raise ExtractRefused(
-            f"permit {permit.number}: phase {phase} data never leaves as a delivery; "
-            "phase 2 runs on the full population inside the enclave (--enclave builds "
-            "its workspace)"
-        )
-    if phase == 1 and enclave:
-        raise ExtractRefused(f"permit {permit.number}: an enclave workspace holds phase 2 only")
-    if phase not in version.phases:
-        raise ExtractRefused(f"permit {permit.number} version {version.version} has no phase {phase}")
     return version
+
+
+# ----------------------------------------------------------------------------- the target groups alone
+@dataclass(frozen=True)
+class PopulationsResult:
+    """The full target groups of a permit version (no sample), counted: nothing is written."""
+
+    permit_number: str
+    version: int
+    as_of: date
+    simulation: bool
+    backend: str
+    persons: dict[str, int]
+    """Group -> distinct members over its years."""
+    by_year: dict[str, dict[int, int]]
+    approximate: dict[str, int | None]
+    """Group -> the size the permit expects (``approximate_size``), if it says one."""
+    overlap: pa.Table
+    match_reports: dict[str, dict[str, int]]
+
+
+def count_populations(
+    permit_file: Path,
+    warehouse: Path,
+    *,
+    as_of: date | None = None,
+    backend: str = "duckdb",
+    actor: str | None = None,
+    store: Any | None = None,
+    today: date | None = None,
+) -> PopulationsResult:
+    """Link the permit's inputs and count its target groups in full, for a custodian to check their sizes
+    against the permit before an extract. The same checks as an extract (permit registered and in force,
+    reference date) and the same audit trail: ``populations.counted``, or ``extract.refused``."""
+    from crossroads import permits
+    from crossroads.governance import Store
+    from crossroads.warehouse.storage import Warehouse
+
+    own_store = store is None
+    store = store if store is not None else Store()
+    who = actor or _current_user()
+    day = today or today_utc()
+    try:
+        permit = permits.load(permit_file)
+        wh = Warehouse(warehouse)
+        wh.manifest()  # a clear WarehouseError when it is not one
+        try:
+            ref, simulation = check_reference_date(as_of, day, wh)
+            version = version_in_force(permit, store, ref)
+        except ExtractRefused as refusal:
+            detail = {"reason": _LONG_NUMBER.sub("#", str(refusal)), "as_of": (as_of or day).isoformat()}
+            detail["what"] = "populations"
+            store.audit.append(who, "extract.refused", permit=permit.number, detail=detail)
+            raise
+        counted = _require("crossroads.engine", "populations")(version, wh, backend=backend, as_of=ref)
+        result = PopulationsResult(
+            permit_number=permit.number,
+            version=int(version.version),
+            as_of=ref,
+            simulation=simulation,
+            backend=backend,
+            persons=dict(counted.population_counts),
+            by_year={g: dict(sorted(c.items())) for g, c in counted.population_counts_by_year.items()},
+            approximate={g.name: g.approximate_size for g in version.target_groups},
+            overlap=counted.overlap,
+            match_reports=dict(counted.match_reports),
+        )
+        store.audit.append(
+            who,
+            "populations.counted",
+            permit=permit.number,
+            version=result.version,
+            counts=result.persons,
+            detail={
+                "as_of": ref.isoformat(),
+                "simulation": simulation,
+                "backend": backend,
+                "match_reports": result.match_reports,
+            },
+        )
+        return result
+    finally:
+        if own_store:
+            store.close()
 
 
 # ----------------------------------------------------------------------------- the extract

@@ -144,9 +144,10 @@ def _years(group: Any, version: Any) -> tuple[int, int]:
     return min(s.first for s in spans), max(s.last for s in spans)
 
 
-def _check_in_force(version: Any, phase: int, as_of: date | None) -> None:
+def _check_in_force(version: Any, phase: int | None, as_of: date | None) -> None:
+    """Refuse a phase the version does not have (None: any) or a date outside its lifetime."""
     phases = list(getattr(version, "phases", []) or [])
-    if phase not in phases:
+    if phase is not None and phase not in phases:
         raise EngineError(f"permit version {version.version} allows phase(s) {phases}, not phase {phase}")
     if as_of is None:
         return
@@ -241,7 +242,7 @@ def populations(
 
     The first two steps of ``extract``, for a custodian checking the groups' sizes against the permit.
     """
-    _check_in_force(permit_version, 2, as_of)
+    _check_in_force(permit_version, None, as_of)  # the full groups are what either phase starts from
     result = Extract(permit_version=int(permit_version.version), phase=2, backend=backend, as_of=as_of)
     engine = connect(warehouse, backend, spark)
     try:
