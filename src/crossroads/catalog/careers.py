@@ -41,12 +41,7 @@ from crossroads.warehouse.schema import ENUMS
 WEEKS_PER_QUARTER = jobs.WEEKS_PER_QUARTER
 
 PAID_SERVICE_CODES = jobs.PAID_SERVICE_CODES
-ASSIMILATED_SERVICE_CODES: tuple[str, ...] = (
-    "20", "21", "22", "23", "24", "25", "26", "31", "33", "43",
-    "50", "51", "52", "53", "60", "61", "70", "71", "72", "73", "74", "75", "76", "77",
-)  # fmt: skip
-"""Annex 8: days without wage assimilated with work (sickness, maternity, accidents, temporary unemployment,
-strikes, union duty, civic duties, ...)."""
+ASSIMILATED_SERVICE_CODES = jobs.ASSIMILATED_SERVICE_CODES
 
 MAIN_SELF_EMPLOYMENT = ("MAIN", "PENS")
 """Qualities for which a self-employed activity outranks a wage job that is not full-time (KSZ Belangcd:
@@ -61,7 +56,10 @@ DMFA_PAY = (*DMFA, "dmfa_service", "dmfa_remuneration")
 
 # ------------------------------------------------------------------ building blocks
 def _build_career_occupations(src: Sources) -> ir.Table:
-    occ = jobs.occupations(src).select(
+    # Everything from ``jobs.occupations`` (which splits the services in the same pass as its own sums):
+    # no DmfA table is read again here.
+    occ = jobs.occupations(src)
+    j = occ.select(
         "insz",
         "quarter",
         "occupation_id",
@@ -73,35 +71,16 @@ def _build_career_occupations(src: Sources) -> ir.Table:
         "contract_type",
         "ordinary_cents",
         "is_main_job",
+        "worker_code",
+        "local_unit",
+        days_all=occ.days,
+        days_paid=occ.wage_days,
+        hours_paid_declared=occ.wage_hours_declared,
+        days_paid_no_hours=occ.wage_days_no_hours,
+        days_assim=occ.assimilated_days,
+        hours_assim_declared=occ.assimilated_hours_declared,
+        days_assim_no_hours=occ.assimilated_days_no_hours,
     )
-    ids = occ.select("occupation_id")
-    svc = src.table("dmfa_service").select("occupation_id", "service_code", "days", "hours")
-    # The DmfA holds the whole country: keep the services of the persons in scope before aggregating.
-    svc = svc.semi_join(ids, "occupation_id")
-    code = svc.service_code.strip()
-    paid = code.isin(PAID_SERVICE_CODES)
-    assim = code.isin(ASSIMILATED_SERVICE_CODES)
-    no_hours = svc.hours.isnull()
-    services = svc.group_by("occupation_id").aggregate(
-        days_all=svc.days.sum(),
-        days_paid=svc.days.sum(where=paid),
-        hours_paid_declared=svc.hours.sum(where=paid),
-        days_paid_no_hours=svc.days.sum(where=paid & no_hours),
-        days_assim=svc.days.sum(where=assim),
-        hours_assim_declared=svc.hours.sum(where=assim),
-        days_assim_no_hours=svc.days.sum(where=assim & no_hours),
-    )
-    lines = (
-        src.table("dmfa_occupation")
-        .select("occupation_id", "worker_line_id")
-        .semi_join(ids, "occupation_id")
-        .join(
-            src.table("dmfa_worker_line").select("worker_line_id", "worker_code", "local_unit"),
-            "worker_line_id",
-        )
-        .select("occupation_id", "worker_code", "local_unit")
-    )
-    j = left_join_on(left_join_on(occ, services, ["occupation_id"]), lines, ["occupation_id"])
     # As in ``jobs``: days declared without hours count the worker's hours per day of the regime.
     per_day = ibis.ifelse(j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64"))
     hours_paid = j.hours_paid_declared.fill_null(0) + j.days_paid_no_hours.fill_null(0) * per_day

@@ -116,15 +116,17 @@ def person_quarter_fte_paid(src: Sources) -> ir.Table:
     """
 
     def build() -> ir.Table:
-        occ = jobs.occupations(src).select(
-            "occupation_id", "insz", "quarter", "days_per_week", "mean_hours_worker", "mean_hours_reference"
+        # The wage part of the services is split by ``jobs.occupations`` already (one pass over them).
+        occ = jobs.occupations(src)
+        j = occ.filter(occ.wage_lines > 0).select(
+            "insz",
+            "quarter",
+            "days_per_week",
+            "mean_hours_worker",
+            "mean_hours_reference",
+            hours_declared=occ.wage_hours_declared,
+            days_without_hours=occ.wage_days_no_hours,
         )
-        svc = src.table("dmfa_service")
-        svc = svc.filter(svc.service_code.isin(PAID_SERVICE_CODES)).semi_join(occ, "occupation_id")
-        paid = svc.group_by("occupation_id").aggregate(
-            hours_declared=svc.hours.sum(), days_without_hours=svc.days.sum(where=svc.hours.isnull())
-        )
-        j = occ.join(paid, "occupation_id")
         per_day = ibis.ifelse(
             j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64")
         )

@@ -34,6 +34,12 @@ unpaid absences (20-33), sickness and maternity (50-53), accidents (60/61), temp
 ...: the assimilated or unpaid days ("gelijkgestelde dagen"). One list for every variable that separates
 paid time from the rest (careers, household FTE definition 2, job FTE definition 2)."""
 """Service code 1: time covered by wage with contributions (annex 8); the days of the daily wage."""
+ASSIMILATED_SERVICE_CODES: tuple[str, ...] = (
+    "20", "21", "22", "23", "24", "25", "26", "31", "33", "43",
+    "50", "51", "52", "53", "60", "61", "70", "71", "72", "73", "74", "75", "76", "77",
+)  # fmt: skip
+"""Annex 8: days without wage assimilated with work (sickness, maternity, accidents, temporary unemployment,
+strikes, union duty, civic duties, ...)."""
 
 
 def person_rows(src: Sources, name: str) -> ir.Table:
@@ -97,7 +103,9 @@ def _build_occupations(src: Sources) -> ir.Table:
     if scope is not None:
         # Only the persons the run needs: the DmfA holds every worker of the country.
         npers = npers.semi_join(scope, "insz")
-    wl = src.table("dmfa_worker_line").select("worker_line_id", "person_id", "employer_class")
+    wl = src.table("dmfa_worker_line").select(
+        "worker_line_id", "person_id", "employer_class", "worker_code", "local_unit"
+    )
     wl = wl.join(npers, "person_id")
     occ = src.table("dmfa_occupation").select(
         "occupation_id",
@@ -123,13 +131,28 @@ def _build_occupations(src: Sources) -> ir.Table:
     if scope is not None:
         svc = svc.semi_join(ids, "occupation_id")
     paid = svc.service_code == PAID_TIME_CODE
+    # The split of annex 8 the careers and the household FTE (definition 2) read, in the same pass: each
+    # of them aggregating the services again read the largest DmfA table twice more.
+    code = svc.service_code.strip()
+    wage, assimilated, no_hours = (
+        code.isin(PAID_SERVICE_CODES),
+        code.isin(ASSIMILATED_SERVICE_CODES),
+        svc.hours.isnull(),
+    )
     services = svc.group_by("occupation_id").aggregate(
         days=svc.days.sum(),
         hours_declared=svc.hours.sum(),
-        days_without_hours=svc.days.sum(where=svc.hours.isnull()),
+        days_without_hours=svc.days.sum(where=no_hours),
         paid_days=svc.days.sum(where=paid),
         paid_hours_declared=svc.hours.sum(where=paid),
-        paid_days_without_hours=svc.days.sum(where=paid & svc.hours.isnull()),
+        paid_days_without_hours=svc.days.sum(where=paid & no_hours),
+        wage_days=svc.days.sum(where=wage),
+        wage_hours_declared=svc.hours.sum(where=wage),
+        wage_days_no_hours=svc.days.sum(where=wage & no_hours),
+        wage_lines=wage.cast("int32").sum(),
+        assimilated_days=svc.days.sum(where=assimilated),
+        assimilated_hours_declared=svc.hours.sum(where=assimilated),
+        assimilated_days_no_hours=svc.days.sum(where=assimilated & no_hours),
     )
     rem = src.table("dmfa_remuneration")
     if scope is not None:
@@ -191,7 +214,24 @@ def _build_occupations(src: Sources) -> ir.Table:
         "ordinary_cents",
         "is_voucher_job",
         "is_main_job",
+        "worker_code",
+        "local_unit",
+        *SERVICE_SPLIT,
     )
+
+
+SERVICE_SPLIT = (
+    "wage_days",
+    "wage_hours_declared",
+    "wage_days_no_hours",
+    "wage_lines",
+    "assimilated_days",
+    "assimilated_hours_declared",
+    "assimilated_days_no_hours",
+)
+"""Columns of ``occupations`` splitting the declared services into time covered by wage
+(``PAID_SERVICE_CODES``) and assimilated days (``ASSIMILATED_SERVICE_CODES``): days, hours declared, days
+declared without hours (null without such a service line); ``wage_lines`` counts the wage lines."""
 
 
 def occupations(src: Sources) -> ir.Table:

@@ -60,7 +60,7 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 }
 
 
-PINNED = frozenset({"occupations", "careers_occupations"})
+PINNED = frozenset({"occupations"})
 """Person-level building blocks that flatten the DmfA (every worker of the country): a run built in slices
 builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice."""
 SCOPED = "scoped:"
