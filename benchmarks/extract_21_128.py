@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -45,7 +46,16 @@ def _version(as_of: date) -> object:
     return version.model_copy(update={"target_groups": groups, "datasets": datasets})
 
 
-def _child(kind: str, warehouse: str, as_of: date, slice_persons: int) -> None:
+def _file_digest(path: Path) -> str:
+    """A fingerprint of a file's rows (DuckDB: the sum of every row's hash), to check that two runs gave the
+    same rows without loading them (they may not fit in memory)."""
+    import duckdb
+
+    n, total = duckdb.sql(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM read_parquet('{path}') t").fetchone()  # type: ignore[misc]
+    return f"{n}:{int(total or 0) % 16**16:016x}"
+
+
+def _child(kind: str, warehouse: str, as_of: date, slice_persons: int, digests: bool = False) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         bare_scan(warehouse)
@@ -73,12 +83,15 @@ def _child(kind: str, warehouse: str, as_of: date, slice_persons: int) -> None:
         seconds = time.perf_counter() - t0
         rows = {n: pq.ParquetFile(p).metadata.num_rows for n, p in x.files.items()}
         rows |= {n: t.num_rows for n, t in x.datasets.items()}
+        # After the clock stopped (the CPU time sampled from outside includes it: off by default).
+        fingerprints = {n: _file_digest(p) for n, p in x.files.items()} if digests else {}
     print(
         json.dumps(
             {
                 "seconds": seconds,
                 "rows": rows,
                 "slices": x.slices,
+                "digests": fingerprints,
                 "populations": x.population_counts,
                 "timings": {k: round(v, 2) for k, v in x.timings.items()},
             }
@@ -98,27 +111,43 @@ def main() -> None:
         default=SLICE_PERSONS,
         help="persons per slice (0: one pass; at scale 0.1 one pass ran out of memory joining the variables)",
     )
+    ap.add_argument(
+        "--compare-src",
+        help="also run DuckDB with this source tree first on PYTHONPATH (a worktree of an earlier commit), "
+        "in the same run, for a before/after comparison",
+    )
+    ap.add_argument(
+        "--digests",
+        action="store_true",
+        help="print a fingerprint of each file's rows (to compare runs; its CPU time counts in the run's)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     as_of = date.fromisoformat(args.as_of)
     if args.child:
-        _child(args.child, args.warehouse, as_of, args.slice_persons)
+        _child(args.child, args.warehouse, as_of, args.slice_persons, args.digests)
         return
     from crossroads.warehouse.storage import Warehouse
 
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--as-of", args.as_of]
-    me += ["--slice-persons", str(args.slice_persons), "--child"]
+    me += ["--slice-persons", str(args.slice_persons), *(["--digests"] if args.digests else []), "--child"]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
     details = {}
+    runs: list[tuple[str, str, dict[str, str] | None]] = []
     for kind in args.engines.split(","):
-        res = run_row(f"21/128 group 2, phase 2 on {kind}", [*me, kind], args.timeout, base)
+        if args.compare_src and kind == "duckdb":
+            before = {**os.environ, "PYTHONPATH": args.compare_src}
+            runs.append((kind, f"21/128 group 2, phase 2 on {kind}, before ({args.compare_src})", before))
+        runs.append((kind, f"21/128 group 2, phase 2 on {kind}", None))
+    for kind, label, env in runs:
+        res = run_row(label, [*me, kind], args.timeout, base, env)
         if res is not None:
-            details[kind] = res
+            details[label] = res
     for kind, res in details.items():
         print(
-            f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)"
+            f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)\n  digests {res.get('digests')}"
             f"\n  populations {res['populations']}\n  steps {res['timings']}"
         )
 

@@ -1014,6 +1014,8 @@ def extract(
             slices: list[tuple[str, str | None] | None] = [None]
             if write_to is not None:
                 slices = _slices(run, permit_version, slice_persons)
+            if len(slices) == 1:
+                slices = [None]  # everyone fits in one slice: one pass (there is no run of slices to cut)
             if len(slices) > 1:
                 engine.set_run_scope(_slice_scopes(run, slices))
             sink = _Sink(write_to) if write_to is not None else None
