@@ -51,7 +51,8 @@ def _file_digest(path: Path) -> str:
     same rows without loading them (they may not fit in memory)."""
     import duckdb
 
-    n, total = duckdb.sql(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM read_parquet('{path}') t").fetchone()  # type: ignore[misc]
+    query = f"SELECT count(*), sum(hash(t)::HUGEINT) FROM read_parquet('{path}') t"
+    n, total = duckdb.sql(query).fetchall()[0]
     return f"{n}:{int(total or 0) % 16**16:016x}"
 
 
