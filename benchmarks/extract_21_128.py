@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from extract_21_150 import bare_scan, baseline_row, run_row, table_header
+from extract_21_150 import bare_scan, baseline_row, compare_runs, table_header
 
 PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
 GROUP = "flemish_diploma_residents"
@@ -135,22 +134,7 @@ def main() -> None:
     me += ["--slice-persons", str(args.slice_persons), *(["--digests"] if args.digests else []), "--child"]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
-    details = {}
-    runs: list[tuple[str, str, dict[str, str] | None]] = []
-    for kind in args.engines.split(","):
-        if args.compare_src and kind == "duckdb":
-            before = {**os.environ, "PYTHONPATH": args.compare_src}
-            runs.append((kind, f"21/128 group 2, phase 2 on {kind}, before ({args.compare_src})", before))
-        runs.append((kind, f"21/128 group 2, phase 2 on {kind}", None))
-    for kind, label, env in runs:
-        res = run_row(label, [*me, kind], args.timeout, base, env)
-        if res is not None:
-            details[label] = res
-    for kind, res in details.items():
-        print(
-            f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)\n  digests {res.get('digests')}"
-            f"\n  populations {res['populations']}\n  steps {res['timings']}"
-        )
+    compare_runs("21/128 group 2, phase 2", me, args.engines, args.compare_src, args.timeout, base)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,34 @@ def run_row(
     return res
 
 
+def compare_runs(
+    what: str,
+    me: list[str],
+    engines: str,
+    compare_src: str | None,
+    timeout_s: float,
+    base: tuple[float, float],
+) -> None:
+    """Run each engine (DuckDB first with the earlier tree when comparing) and print each run's details."""
+    runs: list[tuple[str, str, dict[str, str] | None]] = []
+    for kind in engines.split(","):
+        if compare_src and kind == "duckdb":
+            before = {**os.environ, "PYTHONPATH": compare_src}
+            runs.append((kind, f"{what} on {kind}, before ({compare_src})", before))
+        runs.append((kind, f"{what} on {kind}", None))
+    details = {}
+    for kind, label, env in runs:
+        res = run_row(label, [*me, kind], timeout_s, base, env)
+        if res is not None:
+            details[label] = res
+    for label, res in details.items():
+        print(
+            f"\n{label}: rows {res['rows']} in {res.get('slices', 1)} slice(s)"
+            f"\n  digests {res.get('digests')}"
+            f"\n  populations {res['populations']}\n  steps {res['timings']}"
+        )
+
+
 def bare_scan(warehouse: str) -> None:
     """The baseline: DuckDB reads every column of every table once; prints one JSON line."""
     import duckdb
@@ -328,23 +356,8 @@ def main() -> None:
     me += ["--populations", "--child"] if args.populations else ["--child"]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
-    details = {}
-    runs: list[tuple[str, str, dict[str, str] | None]] = []
     what = "21/150 populations (phase 2)" if args.populations else "21/150 phase 2"
-    for kind in args.engines.split(","):
-        if args.compare_src and kind == "duckdb":
-            before = {**os.environ, "PYTHONPATH": args.compare_src}
-            runs.append((kind, f"{what} on {kind}, before ({args.compare_src})", before))
-        runs.append((kind, f"{what} on {kind}", None))
-    for kind, label, env in runs:
-        res = run_row(label, [*me, kind], args.timeout, base, env)
-        if res is not None:
-            details[label] = res
-    for kind, res in details.items():
-        print(
-            f"\n{kind}: rows {res['rows']} in {res.get('slices', 1)} slice(s)\n  digests {res.get('digests')}"
-            f"\n  populations {res['populations']}\n  steps {res['timings']}"
-        )
+    compare_runs(what, me, args.engines, args.compare_src, args.timeout, base)
 
 
 if __name__ == "__main__":
