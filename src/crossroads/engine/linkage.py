@@ -48,10 +48,11 @@ def link(
     column = _key_column(table_name, key)
     raw = engine.raw_table(table_name)
     reg_table, reg_col = REGISTER[key]
-    register = engine.table(reg_table).select(_known=ibis._[reg_col]).distinct()
-    clean = _clean_report(engine, raw, column, list(spec.key), register, reference_date)
+    known = engine.table(reg_table).select(_known=ibis._[reg_col])
+    clean = _clean_report(engine, raw, column, list(spec.key), known, reference_date)
     if clean is not None:
         return clean  # served as stored: nothing to drop
+    register = known.distinct()
     # Number the rows of each key deterministically (by every other column) so the first one is kept.
     others = [c for c in raw.columns if c not in spec.key]
     rank = ibis.row_number().over(ibis.window(group_by=list(spec.key), order_by=others or list(spec.key)))
@@ -85,23 +86,23 @@ def _clean_report(
     raw: ir.Table,
     column: str,
     key: list[str],
-    register: ir.Table,
+    known: ir.Table,
     reference_date: date | None,
 ) -> dict[str, int] | None:
     """The report of an input whose every key is in the registers and none repeats; None otherwise.
 
     Such an input (the usual case) needs no numbering and no stored copy: at scale 1.0 numbering and
-    storing the 66 M voucher-order rows took four times as long as these two counts.
+    storing the 66 M voucher-order rows took four times as long as these counts.
     """
-    found = raw.left_join(register, raw[column] == register._known)
-    totals = found.aggregate(rows=found.count(), matched=found._known.notnull().cast("int64").sum())
-    row = engine.to_arrow(totals).to_pylist()[0]
-    if int(row["matched"] or 0) != int(row["rows"] or 0):
+    # A semi-join counts each input row once however the register is stored, without the distinct keys of
+    # the whole register a left join needs (half the time at scale 1.0).
+    matched = int(engine.scalar(raw.semi_join(known, raw[column] == known._known).count()))
+    if matched != int(engine.scalar(raw.count())):
         return None
     repeated = raw.group_by(key).aggregate(n=ibis._.count()).filter(ibis._.n > 1)
     if int(engine.scalar(repeated.count())) > 0:
         return None
-    rows = int(row["rows"] or 0)
+    rows = matched
     if reference_date is not None and "reference_date" in raw.columns:
         of_list = raw.filter(raw.reference_date == ibis.literal(reference_date, "date"))
         rows = int(engine.scalar(of_list.count()))
