@@ -30,13 +30,24 @@ def small_wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     return build(tmp_path_factory.mktemp("slices") / "wh", scale=0.0003, seed=5)
 
 
-def test_21_128_in_slices_equals_one_pass(small_wh: Warehouse, tmp_path: Path) -> None:
+@pytest.mark.parametrize("pass_persons", [engine.PASS_PERSONS, 2000])
+def test_21_128_in_slices_equals_one_pass(small_wh: Warehouse, tmp_path: Path, pass_persons: int) -> None:
+    """Shared blocks built once for the whole run, or per pass of two slices (as at scale 1.0, where the
+    whole run's blocks did not fit on disk): the same rows either way."""
     version = permits.load(PERMIT).version_in_force(AS_OF)
     whole = engine.extract(version, small_wh, phase=2, seed=1, as_of=AS_OF)
     sliced = engine.extract(
-        version, small_wh, phase=2, seed=1, as_of=AS_OF, write_to=tmp_path / "out", slice_persons=1000
+        version,
+        small_wh,
+        phase=2,
+        seed=1,
+        as_of=AS_OF,
+        write_to=tmp_path / "out",
+        slice_persons=1000,
+        pass_persons=pass_persons,
     )
     assert sliced.slices >= 3
+    assert sliced.passes == (1 if pass_persons == engine.PASS_PERSONS else -(-sliced.slices // 2))
     assert set(sliced.files) == set(whole.datasets) == {d.name for d in version.datasets}
     for name, table in whole.datasets.items():
         assert table.num_rows > 0, name

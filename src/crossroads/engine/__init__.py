@@ -8,7 +8,7 @@ match reports); ``population_rules()`` lists the population rules a permit's tar
 from __future__ import annotations
 
 from crossroads.engine.backends import BACKENDS, Engine, EngineError, connect
-from crossroads.engine.extract import Extract, extract, populations, slice_refusal
+from crossroads.engine.extract import PASS_PERSONS, Extract, extract, populations, slice_refusal
 from crossroads.engine.population import PopulationRule, population_rules
 
 # Imported for their side effect: they register the population rules of later permits.
@@ -16,6 +16,7 @@ from crossroads.engine import diplomas, social_economy  # noqa: F401  # isort: s
 
 __all__ = [
     "BACKENDS",
+    "PASS_PERSONS",
     "Engine",
     "EngineError",
     "Extract",

@@ -114,15 +114,18 @@ class Engine:
         self._overrides: dict[str, ir.Table] = {}
         self._memo: dict[str, ir.Table] = {}
         self._scope: ir.Table | None = None
-        self._run_scope: ir.Table | None = None
-        """Everyone a run built in slices reads about (``set_run_scope``); None: not sliced."""
         self._slices: ir.Table | None = None
         """``insz``, ``slice__``: the scope of each slice of a sliced run (``set_run_scope``)."""
         self._slice: int | None = None
+        self._pass_slices: int | None = None
+        """Slices whose building blocks are built together (``set_run_scope``); None: all of them."""
+        self._pass: int | None = None
+        """The pass of the slice being worked on."""
         self._pinning = False
         self._parts_dir: Path | None = None
-        self._pinned: dict[str, tuple[ir.Table, Path]] = {}
-        """Building blocks built once for ``_run_scope`` (see ``PINNED``, ``SCOPED``): their parts' folder."""
+        self._pinned: dict[tuple[str, int], tuple[ir.Table, Path]] = {}
+        """Building blocks built once per pass of slices (see ``PINNED``, ``SCOPED``): (key, pass) -> the
+        pass's rows and the folder of their per-slice parts."""
         self._stored: list[ir.Table] = []
         """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
         self._stored_ids: set[int] = set()
@@ -222,34 +225,47 @@ class Engine:
         self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
         self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
 
-    def set_run_scope(self, slices: ir.Table | None) -> None:
+    def set_run_scope(self, slices: ir.Table | None, pass_slices: int | None = None) -> None:
         """The scopes of every slice of a sliced run: ``insz`` and ``slice__`` (the slice's number), a
         person once per slice that reads about them (household members of two slices are in both).
 
-        The ``PINNED`` building blocks and the ``SCOPED`` rows are built once for everyone of the run, when
-        a slice first asks, and written as one Parquet part per slice; each slice then reads only its own
-        part (``set_slice``). Without this every slice scanned whole tables again: a run of n slices read
-        the warehouse n times. None: the run is over (its parts are removed).
+        The ``PINNED`` building blocks and the ``SCOPED`` rows are built once for everyone of a pass of
+        ``pass_slices`` consecutive slices (None: the whole run), when a slice of the pass first asks, and
+        written as one Parquet part per slice; each slice then reads only its own part (``set_slice``).
+        Without this every slice scanned whole tables again: a run of n slices read the warehouse n times.
+        Passes bound the spill and the parts on disk: at scale 1.0 the blocks of the whole run needed more
+        than 58 GB of temporary space. Slices are worked in order: a new pass removes the former's parts.
+        None: the run is over (its parts are removed).
         """
-        self._pinned = {}
+        self._drop_pinned()
         if self._parts_dir is not None:
             shutil.rmtree(self._parts_dir, ignore_errors=True)
             self._parts_dir = None
-        self._slice = None
+        self._slice = self._pass = None
+        if pass_slices is not None and pass_slices < 1:
+            raise EngineError(f"a pass holds at least one slice, not {pass_slices}")
+        self._pass_slices = pass_slices
         if slices is None:
-            self._run_scope = None
             self._slices = None
             return
         self._slices = self.materialise(slices.select("insz", SLICE_COLUMN).distinct(), keep=True)
-        self._run_scope = self.materialise(self._slices.select("insz").distinct(), keep=True)
         self._parts_dir = self._tmp / f"parts-{next(_counter)}"
         self._parts_dir.mkdir()
+
+    def _drop_pinned(self) -> None:
+        for _, folder in self._pinned.values():
+            shutil.rmtree(folder.parent, ignore_errors=True)
+        self._pinned = {}
 
     def set_slice(self, number: int | None) -> None:
         """Work on slice ``number`` of the run (``set_run_scope``): its persons become the scope."""
         if self._slices is None:
             raise EngineError("set_slice needs the slices of the run (set_run_scope)")
         self._slice = number
+        if number is None:
+            self._pass = None
+        else:
+            self._pass = 0 if self._pass_slices is None else number // self._pass_slices
         if number is None:
             self.set_scope(None)
         else:
@@ -258,8 +274,9 @@ class Engine:
     def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
         if key not in self._memo:
             partitioned = key in PINNED or key.startswith(SCOPED)
-            if partitioned and self._pinning and key in self._pinned:
-                self._memo[key] = self._pinned[key][0]  # a block built on another: the whole run's rows
+            pinned = self._pinned.get((key, self._pass)) if self._pass is not None else None
+            if partitioned and self._pinning and pinned is not None:
+                self._memo[key] = pinned[0]  # a block built on another: the pass's rows
             elif partitioned and self._slice is not None and not self._pinning:
                 self._memo[key] = self._part(key, build)
             else:
@@ -267,27 +284,37 @@ class Engine:
         return self._memo[key]
 
     def _part(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The current slice's part of ``build()``, built once for the whole run and cut by slice."""
+        """The current slice's part of ``build()``, built once for the slice's pass and cut by slice."""
         assert self._parts_dir is not None and self._slices is not None and self._slice is not None
-        if key not in self._pinned:
-            # Built as for a scope of everyone in the run (the slice's own blocks set aside meanwhile);
+        assert self._pass is not None
+        if (key, self._pass) not in self._pinned:
+            if any(p != self._pass for _, p in self._pinned):
+                self._drop_pinned()  # a new pass: the former's parts are read no more
+            # Built as for a scope of everyone in the pass (the slice's own blocks set aside meanwhile);
             # rows of a person do not depend on other persons, so a slice's rows are the same either way.
             scope, memo = self._scope, self._memo
-            self._scope, self._pinning = self._run_scope, True
             self._memo = {k: v for k, v in memo.items() if k.startswith("lookup:") or k.endswith("@all")}
             mark = self.stored_count()
             try:
+                in_pass = self._slices
+                if self._pass_slices is not None:
+                    first = self._pass * self._pass_slices
+                    number = in_pass[SLICE_COLUMN]
+                    in_pass = in_pass.filter((number >= first) & (number < first + self._pass_slices))
+                    in_pass = self.materialise(in_pass)
+                self._scope = self.materialise(in_pass.select("insz").distinct())
+                self._pinning = True
                 folder = self._parts_dir / f"p{next(_counter)}"
-                # Stored once as it is (other blocks of the run may be built on it), then cut by slice.
+                # Stored once as it is (other blocks of the pass may be built on it), then cut by slice.
                 expr = build()
                 self._write(expr, folder / "whole")
                 whole = self._read_folder("whole", folder / "whole", expr.schema().to_pyarrow())
-                self._write(whole.join(self._slices, "insz"), folder / "slices", SLICE_COLUMN)
-                self._pinned[key] = whole, folder / "slices"
+                self._write(whole.join(in_pass, "insz"), folder / "slices", SLICE_COLUMN)
+                self._pinned[key, self._pass] = whole, folder / "slices"
             finally:
                 self._scope, self._memo, self._pinning = scope, memo, False
                 self.release_since(mark)
-        whole, parts = self._pinned[key]
+        whole, parts = self._pinned[key, self._pass]
         return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", whole.schema().to_pyarrow())
 
     def _write(self, expr: ir.Table, folder: Path, partition: str | None = None) -> None:

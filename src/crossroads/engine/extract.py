@@ -76,6 +76,8 @@ class Extract:
     ``datasets`` (sorted and typed the same; aggregates stay in ``datasets``)."""
     slices: int = 1
     """Slices of persons the datasets were built in (``extract(slice_persons=...)``)."""
+    passes: int = 1
+    """Passes of slices whose shared building blocks were built together (``extract(pass_persons=...)``)."""
     identifier_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -97,6 +99,9 @@ BELOW_MIN_CELL = "below_min_cell"
 JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
 STAGED_ROWS = 5_000_000
+PASS_PERSONS = 1_500_000
+"""Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
+pass: the blocks of 7.3 M persons at once needed more than 58 GB of spill at scale 1.0."""
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
 
 
@@ -981,6 +986,7 @@ def extract(
     progress: bool = False,
     write_to: Path | None = None,
     slice_persons: int | None = None,
+    pass_persons: int = PASS_PERSONS,
 ) -> Extract:
     """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path).
 
@@ -988,7 +994,9 @@ def extract(
     returning it in memory (``Extract.files``), for full populations larger than memory.
     ``slice_persons`` (with ``write_to``): build the datasets for at most that many persons at a time, in
     INSZ order, and drop each slice's building blocks before the next, so memory and spill space stay
-    bounded whatever the population; the files are the same as without slices.
+    bounded whatever the population; the files are the same as without slices. The building blocks the
+    slices share are built for ``pass_persons`` persons' slices at a time (a pass), which bounds their spill
+    and the parts on disk.
     """
     _check_in_force(permit_version, phase, as_of)
     if slice_persons is not None and write_to is None:
@@ -1017,7 +1025,10 @@ def extract(
             if len(slices) == 1:
                 slices = [None]  # everyone fits in one slice: one pass (there is no run of slices to cut)
             if len(slices) > 1:
-                engine.set_run_scope(_slice_scopes(run, slices))
+                assert slice_persons is not None
+                per_pass = max(1, pass_persons // slice_persons)
+                engine.set_run_scope(_slice_scopes(run, slices), pass_slices=per_pass)
+                result.passes = -(-len(slices) // per_pass)
             sink = _Sink(write_to) if write_to is not None else None
             try:
                 for i, bounds in enumerate(slices):
