@@ -170,7 +170,7 @@ def test_streamed_to_parquet_equals_in_memory(
     part = backends.Engine._part
 
     def spy(self: Any, key: str, build: Any) -> Any:
-        cut.append((key, key not in self._pinned))
+        cut.append((key, (key, self._pass) not in self._pinned))
         return part(self, key, build)
 
     monkeypatch.setattr(backends.Engine, "_part", spy)
@@ -198,6 +198,35 @@ def test_streamed_to_parquet_equals_in_memory(
             assert "scoped:person" in built
             assert sum(1 for key, _ in cut if key == "scoped:person") == x.slices
     assert len(flattened) == 1
+
+
+def test_shared_blocks_built_once_per_pass_of_slices(
+    phase2: Any,
+    backend_name: str,
+    tiny_wh: Warehouse,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With passes of two slices (``pass_persons=4``, 2 persons per slice) the DmfA is flattened once per
+    pass, for that pass's persons only, and the files are still the one-pass tables."""
+    import pyarrow.parquet as pq
+
+    from crossroads.catalog import jobs
+
+    flattened: list[int] = []
+    build = jobs._build_occupations
+    monkeypatch.setattr(jobs, "_build_occupations", lambda src: flattened.append(1) or build(src))
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    x = engine.extract(
+        _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark,
+        write_to=tmp_path / "out", slice_persons=2, pass_persons=4,
+    )  # fmt: skip
+    for name, table in phase2.datasets.items():
+        assert pq.read_table(x.files[name]).equals(table), name
+    assert x.slices >= 3
+    assert x.passes == -(-x.slices // 2) >= 2
+    assert len(flattened) == x.passes
 
 
 def test_staged_joins_give_the_same_tables(
