@@ -145,6 +145,17 @@ def test_spark_extract_equals_duckdb(tiny_wh: Warehouse, spark_session: Any) -> 
     assert spark.population_counts_by_year == duck.population_counts_by_year
 
 
+@pytest.fixture
+def flattened(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item per flattening of the DmfA (``jobs._build_occupations``) during the test."""
+    from crossroads.catalog import jobs
+
+    calls: list[int] = []
+    build = jobs._build_occupations
+    monkeypatch.setattr(jobs, "_build_occupations", lambda src: calls.append(1) or build(src))
+    return calls
+
+
 @pytest.mark.parametrize("slice_persons", [None, 2, 1000])
 def test_streamed_to_parquet_equals_in_memory(
     phase2: Any,
@@ -153,6 +164,7 @@ def test_streamed_to_parquet_equals_in_memory(
     tmp_path: Path,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
+    flattened: list[int],
     slice_persons: int | None,
 ) -> None:
     """``write_to``: each dataset streamed to its Parquet file holds the same rows, order and types; with
@@ -160,12 +172,8 @@ def test_streamed_to_parquet_equals_in_memory(
     and the DmfA is flattened once for the run (``backends.PINNED``), not once per slice."""
     import pyarrow.parquet as pq
 
-    from crossroads.catalog import jobs
     from crossroads.engine import backends
 
-    flattened: list[int] = []
-    build = jobs._build_occupations
-    monkeypatch.setattr(jobs, "_build_occupations", lambda src: flattened.append(1) or build(src))
     cut: list[tuple[str, bool]] = []  # (memo key, whether its parts were built by this call)
     part = backends.Engine._part
 
@@ -206,17 +214,12 @@ def test_shared_blocks_built_once_per_pass_of_slices(
     tiny_wh: Warehouse,
     tmp_path: Path,
     request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
+    flattened: list[int],
 ) -> None:
     """With passes of two slices (``pass_persons=4``, 2 persons per slice) the DmfA is flattened once per
     pass, for that pass's persons only, and the files are still the one-pass tables."""
     import pyarrow.parquet as pq
 
-    from crossroads.catalog import jobs
-
-    flattened: list[int] = []
-    build = jobs._build_occupations
-    monkeypatch.setattr(jobs, "_build_occupations", lambda src: flattened.append(1) or build(src))
     spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
     x = engine.extract(
         _version(), tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark,
