@@ -264,11 +264,9 @@ class Engine:
         self._slice = number
         if number is None:
             self._pass = None
-        else:
-            self._pass = 0 if self._pass_slices is None else number // self._pass_slices
-        if number is None:
             self.set_scope(None)
         else:
+            self._pass = 0 if self._pass_slices is None else number // self._pass_slices
             self.set_scope(self._slices.filter(self._slices[SLICE_COLUMN] == number))
 
     def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
