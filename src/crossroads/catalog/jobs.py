@@ -97,17 +97,28 @@ def memoised_at(src: Sources, points: ir.Table) -> bool:
     return _points_name(points) is not None and _cheap_materialise(src)
 
 
+def dmfa_rows(src: Sources, name: str) -> ir.Table:
+    """A DmfA table (every block has its ``quarter``) cut to the quarters the run reads, when the sources
+    say which (``Engine.dmfa_quarters``; a file of 2014-2020 reads 7 of the DmfA's 18 years); else whole.
+    Only for per-person blocks read at the run's points (``occupations``), not for rules or employers."""
+    table = src.table(name)
+    window = getattr(src, "dmfa_quarters", None)
+    if window is None:
+        return table
+    return table.filter(table.quarter.between(window[0], window[1]))
+
+
 def _build_occupations(src: Sources) -> ir.Table:
-    npers = src.table("dmfa_natural_person").select("person_id", "declaration_id", "insz")
+    npers = dmfa_rows(src, "dmfa_natural_person").select("person_id", "declaration_id", "insz")
     scope = src.scope()
     if scope is not None:
         # Only the persons the run needs: the DmfA holds every worker of the country.
         npers = npers.semi_join(scope, "insz")
-    wl = src.table("dmfa_worker_line").select(
+    wl = dmfa_rows(src, "dmfa_worker_line").select(
         "worker_line_id", "person_id", "employer_class", "worker_code", "local_unit"
     )
     wl = wl.join(npers, "person_id")
-    occ = src.table("dmfa_occupation").select(
+    occ = dmfa_rows(src, "dmfa_occupation").select(
         "occupation_id",
         "worker_line_id",
         "quarter",
@@ -126,8 +137,8 @@ def _build_occupations(src: Sources) -> ir.Table:
         # whole country, as a join after the aggregation would).
         occ = src.memo("scoped:occupation_people", lambda: occ)
     ids = occ.select("occupation_id")
-    dec = src.table("dmfa_employer_declaration").select("declaration_id", "enterprise_number")
-    svc = src.table("dmfa_service")
+    dec = dmfa_rows(src, "dmfa_employer_declaration").select("declaration_id", "enterprise_number")
+    svc = dmfa_rows(src, "dmfa_service")
     if scope is not None:
         svc = svc.semi_join(ids, "occupation_id")
     paid = svc.service_code == PAID_TIME_CODE
@@ -154,7 +165,7 @@ def _build_occupations(src: Sources) -> ir.Table:
         assimilated_hours_declared=svc.hours.sum(where=assimilated),
         assimilated_days_no_hours=svc.days.sum(where=assimilated & no_hours),
     )
-    rem = src.table("dmfa_remuneration")
+    rem = dmfa_rows(src, "dmfa_remuneration")
     if scope is not None:
         rem = rem.semi_join(ids, "occupation_id")
     pay = rem.group_by("occupation_id").aggregate(

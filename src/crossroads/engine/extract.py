@@ -78,6 +78,8 @@ class Extract:
     """Slices of persons the datasets were built in (``extract(slice_persons=...)``)."""
     passes: int = 1
     """Passes of slices whose shared building blocks were built together (``extract(pass_persons=...)``)."""
+    dmfa_quarters: tuple[int, int] | None = None
+    """The DmfA quarters the flattened occupations held (``windows.dmfa_quarters``); None: every quarter."""
     identifier_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -147,6 +149,17 @@ def _years(group: Any, version: Any) -> tuple[int, int]:
     if not spans:
         raise EngineError(f"target group {group.name!r} has no years and no dataset gives them")
     return min(s.first for s in spans), max(s.last for s in spans)
+
+
+def _group_years(version: Any) -> dict[str, tuple[int, int] | None]:
+    """Each target group's years (``_years``), None where neither the group nor its datasets give them."""
+    years: dict[str, tuple[int, int] | None] = {}
+    for group in version.target_groups:
+        try:
+            years[group.name] = _years(group, version)
+        except EngineError:
+            years[group.name] = None
+    return years
 
 
 def _check_in_force(version: Any, phase: int | None, as_of: date | None) -> None:
@@ -987,6 +1000,7 @@ def extract(
     write_to: Path | None = None,
     slice_persons: int | None = None,
     pass_persons: int = PASS_PERSONS,
+    dmfa_window: bool = True,
 ) -> Extract:
     """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path).
 
@@ -996,7 +1010,8 @@ def extract(
     INSZ order, and drop each slice's building blocks before the next, so memory and spill space stay
     bounded whatever the population; the files are the same as without slices. The building blocks the
     slices share are built for ``pass_persons`` persons' slices at a time (a pass), which bounds their spill
-    and the parts on disk.
+    and the parts on disk. ``dmfa_window``: flatten only the DmfA quarters the datasets read
+    (``windows.dmfa_quarters``, ``Extract.dmfa_quarters``); False reads every quarter (the same files).
     """
     _check_in_force(permit_version, phase, as_of)
     if slice_persons is not None and write_to is None:
@@ -1011,6 +1026,10 @@ def extract(
             task = bar.add_task(f"extract on {backend}", total=steps)
             run = _populations(engine, permit_version, result)
             bar.advance(task, 2)
+            if dmfa_window:
+                # After the target groups: their rules read the DmfA of any quarter.
+                result.dmfa_quarters = windows.dmfa_quarters(permit_version, _group_years(permit_version))
+                engine.set_dmfa_quarters(result.dmfa_quarters)
 
             t0 = time.perf_counter()
             if phase == 1:

@@ -62,3 +62,77 @@ def window(engine: Engine, persons: ir.Table, reference: Any, before: int, after
     p = persons.select("insz").distinct()
     j = p.cross_join(qt)
     return j.mutate(year=(j.quarter // 10).cast("int32"), measure_quarter=ibis.literal(ref, "int32"))
+
+
+UNBOUNDED_OPTIONS = ("year", "from", "to")
+"""Request options that move a derivation's reading to a period of its own (not the point's quarters)."""
+
+
+def dmfa_quarters(version: Any, group_years: dict[str, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The first and last quarter of the flattened DmfA (``catalog.jobs.occupations``) a run reads, or None
+    when that cannot be told from the permit alone (then every quarter is read).
+
+    The DmfA spans every quarter since 2003 (at scale 1.0: 291 M occupations over 18 years); 21/128 reads
+    2014-2020 of it. A dataset of person-years, person-quarters or job-quarters has its rows in its years
+    (the dataset's, else its groups', ``group_years``), its window or its reference date; quarterly, job
+    and employer variables are measured in the row's quarter, the others in the measurement quarter
+    (``measurement``). Each variable reads its point's quarter and ``Variable.dmfa_history`` quarters
+    before it. Any other unit asking a DmfA variable (records dated at will, employers), a variable reading
+    all history, or a period option makes the whole run unbounded.
+    """
+    from crossroads import catalog  # the catalog is read here only, at the start of a run
+
+    spans: list[tuple[int, int]] = []
+    for dataset in version.datasets:
+        points = _points_spans(dataset, group_years)
+        if dataset.unit == "job-quarter":  # the frame itself is cut from the occupations
+            if points is None:
+                return None
+            spans.append(points[0])
+        for req in dataset.variables:
+            var = catalog.get(req.name)
+            if not any(s.startswith("dmfa_") for s in var.sources):
+                continue
+            if points is None or var.dmfa_history is None or any(k in req.options for k in UNBOUNDED_OPTIONS):
+                return None
+            rows, measured = points
+            # The row's employer (main job) is looked up in the row's quarter too.
+            spans.append(rows)
+            first, last = rows if var.unit in ("person-quarter", "job", "employer") else measured
+            spans.append((periods.shift(first, -var.dmfa_history), last))
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _points_spans(
+    dataset: Any, group_years: dict[str, tuple[int, int] | None]
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """First and last quarter of a dataset's rows and of its measurement quarters; None if unknown."""
+    reference = getattr(dataset, "reference_date", None)
+    if dataset.unit not in ("person", "person-year", "person-quarter", "job-quarter"):
+        return None  # records dated at will, employers (their own DmfA reads), aggregates
+    if reference is not None:
+        q = periods.of_date(reference)
+        return (q, q), (q, q)
+    if dataset.unit == "person":
+        return None
+    if dataset.window is not None:
+        w = dataset.window
+        quarters = window_quarters(w.reference, w.quarters_before, w.quarters_after)
+        ref = periods.of_date(w.reference)
+        return (min(quarters), max(quarters)), (ref, ref)
+    if dataset.years is not None:
+        first, last = int(dataset.years.first), int(dataset.years.last)
+    else:
+        years = [group_years.get(name) for name in dataset.populations]
+        if not years or any(y is None for y in years):
+            return None
+        first = min(y[0] for y in years if y is not None)
+        last = max(y[1] for y in years if y is not None)
+    offset, q = measurement(dataset)
+    measured = (periods.quarter(first + offset, q), periods.quarter(last + offset, q))
+    if dataset.unit == "person-year":
+        return measured, measured
+    after = QUARTERS_AFTER_OUTFLOW if any(v.after_outflow for v in dataset.variables) else 0
+    return (periods.quarter(first, 1), periods.shift(periods.quarter(last, 4), after)), measured
