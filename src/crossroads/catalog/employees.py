@@ -296,7 +296,7 @@ VARIABLES: tuple[Variable, ...] = (
         "float",
         requirement="S001-7",
         options=("definition",),
-        dmfa_history=household.QUARTERS - 1,
+        history_quarters=household.QUARTERS - 1,
     ),
     Variable(
         "household_fte_max",

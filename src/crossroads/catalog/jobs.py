@@ -50,7 +50,12 @@ def person_rows(src: Sources, name: str) -> ir.Table:
     the speed of a full-population run (the socio-economic position holds every person of the country).
     Without a scope (ad-hoc use, tests) the table itself.
     """
-    return person_keyed(src, name, lambda scope: src.table(name).semi_join(scope, "insz"), src.table)
+
+    def build(scope: ir.Table) -> ir.Table:
+        table = quarter_rows(src, name) if name in QUARTER_TABLES else src.table(name)
+        return table.semi_join(scope, "insz")
+
+    return person_keyed(src, name, build, src.table)
 
 
 def person_keyed(
@@ -97,28 +102,42 @@ def memoised_at(src: Sources, points: ir.Table) -> bool:
     return _points_name(points) is not None and _cheap_materialise(src)
 
 
-def dmfa_rows(src: Sources, name: str) -> ir.Table:
-    """A DmfA table (every block has its ``quarter``) cut to the quarters the run reads, when the sources
-    say which (``Engine.dmfa_quarters``; a file of 2014-2020 reads 7 of the DmfA's 18 years); else whole.
-    Only for per-person blocks read at the run's points (``occupations``), not for rules or employers."""
+QUARTER_TABLES = (
+    "dmfa_employer_declaration",
+    "dmfa_natural_person",
+    "dmfa_worker_line",
+    "dmfa_occupation",
+    "dmfa_service",
+    "dmfa_remuneration",
+    "socio_economic_position",
+)
+"""Tables whose rows each belong to one quarter (``quarter``), read by the variables at their points'
+quarters and the ``Variable.history_quarters`` before: a run reads only the quarters it needs of them."""
+
+
+def quarter_rows(src: Sources, name: str) -> ir.Table:
+    """A table of ``QUARTER_TABLES`` cut to the quarters the run reads, when the sources say which
+    (``Engine.run_quarters``: a file of 2014-2020 reads 7 of the DmfA's 18 years); else whole. Only for
+    per-person blocks read at the run's points (``occupations``, ``person_rows``), not for the population
+    rules or the employer variables, which read the tables themselves."""
     table = src.table(name)
-    window = getattr(src, "dmfa_quarters", None)
+    window = getattr(src, "run_quarters", None)
     if window is None:
         return table
     return table.filter(table.quarter.between(window[0], window[1]))
 
 
 def _build_occupations(src: Sources) -> ir.Table:
-    npers = dmfa_rows(src, "dmfa_natural_person").select("person_id", "declaration_id", "insz")
+    npers = quarter_rows(src, "dmfa_natural_person").select("person_id", "declaration_id", "insz")
     scope = src.scope()
     if scope is not None:
         # Only the persons the run needs: the DmfA holds every worker of the country.
         npers = npers.semi_join(scope, "insz")
-    wl = dmfa_rows(src, "dmfa_worker_line").select(
+    wl = quarter_rows(src, "dmfa_worker_line").select(
         "worker_line_id", "person_id", "employer_class", "worker_code", "local_unit"
     )
     wl = wl.join(npers, "person_id")
-    occ = dmfa_rows(src, "dmfa_occupation").select(
+    occ = quarter_rows(src, "dmfa_occupation").select(
         "occupation_id",
         "worker_line_id",
         "quarter",
@@ -137,8 +156,8 @@ def _build_occupations(src: Sources) -> ir.Table:
         # whole country, as a join after the aggregation would).
         occ = src.memo("scoped:occupation_people", lambda: occ)
     ids = occ.select("occupation_id")
-    dec = dmfa_rows(src, "dmfa_employer_declaration").select("declaration_id", "enterprise_number")
-    svc = dmfa_rows(src, "dmfa_service")
+    dec = quarter_rows(src, "dmfa_employer_declaration").select("declaration_id", "enterprise_number")
+    svc = quarter_rows(src, "dmfa_service")
     if scope is not None:
         svc = svc.semi_join(ids, "occupation_id")
     paid = svc.service_code == PAID_TIME_CODE
@@ -165,7 +184,7 @@ def _build_occupations(src: Sources) -> ir.Table:
         assimilated_hours_declared=svc.hours.sum(where=assimilated),
         assimilated_days_no_hours=svc.days.sum(where=assimilated & no_hours),
     )
-    rem = dmfa_rows(src, "dmfa_remuneration")
+    rem = quarter_rows(src, "dmfa_remuneration")
     if scope is not None:
         rem = rem.semi_join(ids, "occupation_id")
     pay = rem.group_by("occupation_id").aggregate(

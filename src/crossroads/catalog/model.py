@@ -95,10 +95,11 @@ class Variable:
     identifier: str | None = None
     """``employer`` (or ``person``) when the value is an identifier the pseudonyms step must replace with
     the permit's meaningless sequence number (``employer_seq``)."""
-    dmfa_history: int | None = 0
-    """Quarters before a point's quarter the derivation reads from the flattened DmfA
-    (``jobs.occupations``): 0 the point's own quarter, 3 a year up to it (household FTE), None any
-    quarter (seniority). The engine reads only the quarters a run needs (``windows.dmfa_quarters``)."""
+    history_quarters: int | None = 0
+    """Quarters before a point's quarter the derivation reads from the quarter-keyed tables
+    (``jobs.QUARTER_TABLES``: the DmfA blocks, the socio-economic position): 0 the point's own quarter, 3 a
+    year up to it (household FTE), None any quarter (seniority). The engine reads only the quarters a run
+    needs of them (``engine.windows.run_quarters``)."""
 
     @property
     def measure(self) -> Literal["date", "amount"] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crossroads.catalog.jobs import QUARTER_TABLES
 from crossroads.catalog.model import Variable
 
 
@@ -33,11 +34,11 @@ def render(variables: list[Variable]) -> str:
         if v.identifier:
             note = f"An identifier ({v.identifier}): delivered as the permit's meaningless sequence number."
             lines += [note, ""]
-        if any(s.startswith("dmfa_") for s in v.sources) and v.dmfa_history != 0:
+        if set(v.sources) & set(QUARTER_TABLES) and v.history_quarters != 0:
             history = (
-                "every quarter of the DmfA up to its point (a run asking it reads the whole DmfA)"
-                if v.dmfa_history is None
-                else f"the DmfA of its point's quarter and the {v.dmfa_history} quarters before it"
+                "every quarter up to its point (a run asking it reads every quarter of the DmfA)"
+                if v.history_quarters is None
+                else f"its point's quarter and the {v.history_quarters} quarters before it"
             )
             lines += [f"Reads {history}.", ""]
     return "\n".join(lines)

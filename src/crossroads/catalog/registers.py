@@ -175,10 +175,10 @@ def cross_border_work(src: Sources, points: ir.Table) -> ir.Table:
     the person has worker lines but none is; empty without a worker line in the quarter."""
 
     def lines(scope: ir.Table | None) -> ir.Table:
-        np_ = jobs.dmfa_rows(src, "dmfa_natural_person").select("person_id", "insz")
+        np_ = jobs.quarter_rows(src, "dmfa_natural_person").select("person_id", "insz")
         if scope is not None:
             np_ = np_.semi_join(scope, "insz")
-        wl = jobs.dmfa_rows(src, "dmfa_worker_line").select("person_id", "quarter", "cross_border")
+        wl = jobs.quarter_rows(src, "dmfa_worker_line").select("person_id", "quarter", "cross_border")
         return wl.join(np_, "person_id").select("insz", "quarter", "cross_border")
 
     j = jobs.person_keyed(src, "worker_line_flags", lines, lambda _: lines(None))

@@ -163,7 +163,7 @@ VARIABLES: tuple[Variable, ...] = (
         "float",
         requirement="S000-5, S001-7",
         options=("definition",),
-        dmfa_history=household.QUARTERS - 1,
+        history_quarters=household.QUARTERS - 1,
     ),
     Variable(
         "household_income_class",
@@ -178,7 +178,7 @@ VARIABLES: tuple[Variable, ...] = (
         "float",
         scheme="household_income",
         requirement="S000-5",
-        dmfa_history=household.QUARTERS - 1,
+        history_quarters=household.QUARTERS - 1,
     ),
     # ------------------------------------------------------------ job per quarter (S000-6, S000-7)
     Variable(
@@ -273,7 +273,7 @@ VARIABLES: tuple[Variable, ...] = (
         "Quarters with an occupation at the main job's employer up to and including the quarter.",
         "int",
         requirement="S000-6",
-        dmfa_history=None,
+        history_quarters=None,
     ),
     Variable(
         "system_seniority",
@@ -286,7 +286,7 @@ VARIABLES: tuple[Variable, ...] = (
         "pay) up to and including the quarter.",
         "int",
         requirement="S000-6",
-        dmfa_history=None,
+        history_quarters=None,
     ),
     Variable(
         "benefits_during_employment",

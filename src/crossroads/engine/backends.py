@@ -126,8 +126,9 @@ class Engine:
         self._pinned: dict[tuple[str, int], tuple[ir.Table, Path]] = {}
         """Building blocks built once per pass of slices (see ``PINNED``, ``SCOPED``): (key, pass) -> the
         pass's rows and the folder of their per-slice parts."""
-        self.dmfa_quarters: tuple[int, int] | None = None
-        """The quarters of the DmfA the flattened occupations hold (``set_dmfa_quarters``); None: all."""
+        self.run_quarters: tuple[int, int] | None = None
+        """The quarters of the quarter-keyed tables the run's person blocks hold (``set_run_quarters``); None:
+        all."""
         self._stored: list[ir.Table] = []
         """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
         self._stored_ids: set[int] = set()
@@ -227,12 +228,14 @@ class Engine:
         self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
         self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
 
-    def set_dmfa_quarters(self, window: tuple[int, int] | None) -> None:
-        """Flatten only the DmfA quarters ``first`` to ``last`` (``engine.windows.dmfa_quarters``): at scale
-        1.0 the DmfA spans 18 years, a permit's datasets a few. None: every quarter. Forgets built blocks."""
+    def set_run_quarters(self, window: tuple[int, int] | None) -> None:
+        """Build the person blocks of the quarter-keyed tables (the flattened DmfA, the socio-economic
+        position: ``catalog.jobs.QUARTER_TABLES``) for quarters ``first`` to ``last`` only
+        (``engine.windows.run_quarters``): at scale 1.0 they span 18 years, a permit's datasets a few. None:
+        every quarter. Forgets built blocks."""
         if window is not None and window[0] > window[1]:
-            raise EngineError(f"DmfA quarters {window[0]} to {window[1]}: the first is after the last")
-        self.dmfa_quarters = window
+            raise EngineError(f"run quarters {window[0]} to {window[1]}: the first is after the last")
+        self.run_quarters = window
         self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
 
     def set_run_scope(self, slices: ir.Table | None, pass_slices: int | None = None) -> None:

@@ -78,8 +78,9 @@ class Extract:
     """Slices of persons the datasets were built in (``extract(slice_persons=...)``)."""
     passes: int = 1
     """Passes of slices whose shared building blocks were built together (``extract(pass_persons=...)``)."""
-    dmfa_quarters: tuple[int, int] | None = None
-    """The DmfA quarters the flattened occupations held (``windows.dmfa_quarters``); None: every quarter."""
+    run_quarters: tuple[int, int] | None = None
+    """The quarters of the DmfA and the socio-economic position the run read (``windows.run_quarters``);
+    None: every quarter."""
     identifier_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     variables: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -1000,7 +1001,7 @@ def extract(
     write_to: Path | None = None,
     slice_persons: int | None = None,
     pass_persons: int = PASS_PERSONS,
-    dmfa_window: bool = True,
+    quarter_window: bool = True,
 ) -> Extract:
     """Run a permit version on a warehouse: phase 1 (samples) or phase 2 (full groups, same code path).
 
@@ -1010,8 +1011,9 @@ def extract(
     INSZ order, and drop each slice's building blocks before the next, so memory and spill space stay
     bounded whatever the population; the files are the same as without slices. The building blocks the
     slices share are built for ``pass_persons`` persons' slices at a time (a pass), which bounds their spill
-    and the parts on disk. ``dmfa_window``: flatten only the DmfA quarters the datasets read
-    (``windows.dmfa_quarters``, ``Extract.dmfa_quarters``); False reads every quarter (the same files).
+    and the parts on disk. ``quarter_window``: read only the quarters of the DmfA and the socio-economic
+    position the datasets need (``windows.run_quarters``, ``Extract.run_quarters``); False reads every
+    quarter (the same files).
     """
     _check_in_force(permit_version, phase, as_of)
     if slice_persons is not None and write_to is None:
@@ -1026,10 +1028,10 @@ def extract(
             task = bar.add_task(f"extract on {backend}", total=steps)
             run = _populations(engine, permit_version, result)
             bar.advance(task, 2)
-            if dmfa_window:
-                # After the target groups: their rules read the DmfA of any quarter.
-                result.dmfa_quarters = windows.dmfa_quarters(permit_version, _group_years(permit_version))
-                engine.set_dmfa_quarters(result.dmfa_quarters)
+            if quarter_window:
+                # After the target groups: their rules read any quarter.
+                result.run_quarters = windows.run_quarters(permit_version, _group_years(permit_version))
+                engine.set_run_quarters(result.run_quarters)
 
             t0 = time.perf_counter()
             if phase == 1:

@@ -68,19 +68,22 @@ UNBOUNDED_OPTIONS = ("year", "from", "to")
 """Request options that move a derivation's reading to a period of its own (not the point's quarters)."""
 
 
-def dmfa_quarters(version: Any, group_years: dict[str, tuple[int, int] | None]) -> tuple[int, int] | None:
-    """The first and last quarter of the flattened DmfA (``catalog.jobs.occupations``) a run reads, or None
-    when that cannot be told from the permit alone (then every quarter is read).
+def run_quarters(version: Any, group_years: dict[str, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The first and last quarter of the quarter-keyed tables (``catalog.jobs.QUARTER_TABLES``: the DmfA
+    blocks, the socio-economic position) a run reads, or None when that cannot be told from the permit
+    alone (then every quarter is read).
 
-    The DmfA spans every quarter since 2003 (at scale 1.0: 291 M occupations over 18 years); 21/128 reads
-    2014-2020 of it. A dataset of person-years, person-quarters or job-quarters has its rows in its years
-    (the dataset's, else its groups', ``group_years``), its window or its reference date; quarterly, job
-    and employer variables are measured in the row's quarter, the others in the measurement quarter
-    (``measurement``). Each variable reads its point's quarter and ``Variable.dmfa_history`` quarters
-    before it. Any other unit asking a DmfA variable (records dated at will, employers), a variable reading
-    all history, or a period option makes the whole run unbounded.
+    Those tables span every quarter the warehouse holds (at scale 1.0: 291 M occupations and 818 M
+    positions over 18 years); 21/128 reads 2014-2020 of them. A dataset of persons at a reference date,
+    person-years, person-quarters or job-quarters has its rows in its years (the dataset's, else its
+    groups', ``group_years``), its window or its reference date; quarterly, job and employer variables are
+    measured in the row's quarter, the others in the measurement quarter (``measurement``). Each variable
+    reads its point's quarter and ``Variable.history_quarters`` quarters before it. Any other unit asking
+    such a variable (records dated at will, employers), a variable reading all history, or a period option
+    makes the whole run unbounded.
     """
     from crossroads import catalog  # the catalog is read here only, at the start of a run
+    from crossroads.catalog.jobs import QUARTER_TABLES
 
     spans: list[tuple[int, int]] = []
     for dataset in version.datasets:
@@ -91,15 +94,16 @@ def dmfa_quarters(version: Any, group_years: dict[str, tuple[int, int] | None]) 
             spans.append(points[0])
         for req in dataset.variables:
             var = catalog.get(req.name)
-            if not any(s.startswith("dmfa_") for s in var.sources):
+            if not set(var.sources) & set(QUARTER_TABLES):
                 continue
-            if points is None or var.dmfa_history is None or any(k in req.options for k in UNBOUNDED_OPTIONS):
+            history = var.history_quarters
+            if points is None or history is None or any(k in req.options for k in UNBOUNDED_OPTIONS):
                 return None
             rows, measured = points
             # The row's employer (main job) is looked up in the row's quarter too.
             spans.append(rows)
             first, last = rows if var.unit in ("person-quarter", "job", "employer") else measured
-            spans.append((periods.shift(first, -var.dmfa_history), last))
+            spans.append((periods.shift(first, -history), last))
     if not spans:
         return None
     return min(s[0] for s in spans), max(s[1] for s in spans)

@@ -1,9 +1,10 @@
-"""The run reads only the DmfA quarters its datasets need (issue 6: 21/128 at scale 1.0).
+"""The run reads only the quarters of the DmfA and the socio-economic position its datasets need (issue 6:
+21/128 at scale 1.0).
 
-``windows.dmfa_quarters`` tells from the permit alone which quarters of the flattened DmfA a run reads;
-the extract then cuts the DmfA tables to them before flattening. Golden spans are worked out by hand from
-the permits; the extract with the window must give the same files as without it, and a window one year too
-short (the household work intensity reads the four quarters up to its measurement quarter) must not.
+``windows.run_quarters`` tells from the permit alone which quarters of those tables a run reads; the
+extract then cuts them before flattening the DmfA and storing the scope's positions. Golden spans are
+worked out by hand from the permits; the extract with the window must give the same files as without it,
+and a window one quarter short (the household work intensity of 2014 reads 2014 Q1) must not.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _version(slug: str, as_of: date) -> Any:
 
 
 def _span(version: Any) -> tuple[int, int] | None:
-    return windows.dmfa_quarters(version, extract_module._group_years(version))
+    return windows.run_quarters(version, extract_module._group_years(version))
 
 
 def test_21_128_reads_2014_to_2020() -> None:
@@ -88,7 +89,7 @@ def _extract(version: Any, wh: Warehouse, backend: str, spark: Any, window: bool
     # Phase 2 (every person) on DuckDB; phase 1 on Spark keeps the test short.
     phase = 2 if backend == "duckdb" else 1
     return engine.extract(
-        version, wh, phase=phase, seed=1, as_of=AS_OF, backend=backend, spark=spark, dmfa_window=window
+        version, wh, phase=phase, seed=1, as_of=AS_OF, backend=backend, spark=spark, quarter_window=window
     )
 
 
@@ -99,13 +100,20 @@ def test_21_128_with_the_window_equals_every_quarter(
     version = _version("21-128", AS_OF)
     cut = _extract(version, small_wh, backend_name, spark, window=True)
     whole = _extract(version, small_wh, backend_name, spark, window=False)
-    assert cut.dmfa_quarters == (20141, 20204) and whole.dmfa_quarters is None
+    assert cut.run_quarters == (20141, 20204) and whole.run_quarters is None
     for name, table in whole.datasets.items():
         assert table.num_rows > 0, name
         assert parity.diff_tables(cut.datasets[name], table) == [], name
-    # The comparison can fail: a window one quarter short loses 2014 Q1, which the household work
-    # intensity of 2014 (measured in Q4) reads.
-    monkeypatch.setattr(windows, "dmfa_quarters", lambda *_: (20142, 20204))
+    # The comparison can fail: a window one quarter short loses 2014 Q1, which the socio-economic position
+    # of 2014 Q1 and the household work intensity of 2014 (measured in Q4, over Q1-Q4) read.
+    monkeypatch.setattr(windows, "run_quarters", lambda *_: (20142, 20204))
     short = _extract(version, small_wh, backend_name, spark, window=True)
-    found = parity.diff_tables(short.datasets["labour_market"], whole.datasets["labour_market"])
-    assert found and any("household_work_intensity" in f for f in found)
+    cut_rows = short.datasets["labour_market"].sort_by([("insz", "ascending"), ("quarter", "ascending")])
+    all_rows = whole.datasets["labour_market"].sort_by([("insz", "ascending"), ("quarter", "ascending")])
+    assert cut_rows.num_rows == all_rows.num_rows
+    quarter = all_rows["quarter"].to_pylist()
+    for column, year in (("sep", 20141), ("household_work_intensity", 20144)):
+        cut, full = cut_rows[column].to_pylist(), all_rows[column].to_pylist()
+        changed = {q for q, a, b in zip(quarter, cut, full, strict=True) if a != b}
+        assert year in changed, column
+        assert all(q // 10 == 2014 for q in changed), column  # later years read no cut quarter
