@@ -132,9 +132,8 @@ def household_type(src: Sources, points: ir.Table) -> ir.Table:
     return h.select("insz", "ref_quarter", value=h.household_type)
 
 
-def _reason_at(src: Sources, points: ir.Table, parents: bool = False) -> ir.Table:
-    # Parents are not in the run's scope (only the persons and their households are): the whole table.
-    rows = src.table("residence_reason") if parents else jobs.person_rows(src, "residence_reason")
+def _reason_at(src: Sources, points: ir.Table) -> ir.Table:
+    rows = jobs.person_rows(src, "residence_reason")
     rr = rows.select("insz", "reason", "registration_date", "start_date", "end_date")
     return spell_at(points, rr).select("insz", "ref_quarter", "reason", "registration_date")
 
@@ -148,17 +147,13 @@ def parents_residence_reason(src: Sources, points: ir.Table) -> ir.Table:
     """The parents' reasons of residence on the day: the first foreign reason (not BE) of father, then
     mother; BE when a parent holds BE (naturalised) and none a foreign one; empty when neither parent has a
     registered reason on the day (Belgian from birth, unknown parent, not registered)."""
-    p = jobs.person_rows(src, "person").select("insz", "father_insz", "mother_insz")
-    pts = points.select("insz", "ref_quarter", "ref_date").join(p, "insz")
+    pts = points.select("insz", "ref_quarter", "ref_date")
     out = pts.select("insz", "ref_quarter")
+    reasons = _parents_reasons(src)
     for parent in ("father", "mother"):
-        ppts = pts.select(insz=pts[f"{parent}_insz"], ref_quarter=pts.ref_quarter, ref_date=pts.ref_date)
-        ppts = ppts.filter(ppts.insz.notnull()).distinct()
-        r = _reason_at(src, ppts, parents=True)
-        reason = r.select(**{f"{parent}_insz": r.insz, "ref_quarter": r.ref_quarter, parent: r.reason})
-        withp = pts.select("insz", "ref_quarter", f"{parent}_insz")
-        withp = left_join_on(withp, reason, [f"{parent}_insz", "ref_quarter"])
-        out = left_join_on(out, withp.select("insz", "ref_quarter", parent), ["insz", "ref_quarter"])
+        rows = reasons.filter(reasons.parent == parent)
+        r = spell_at(pts, rows).select("insz", "ref_quarter", **{parent: "reason"})
+        out = left_join_on(out, r, ["insz", "ref_quarter"])
     f, m = out.father, out.mother
     value = ibis.cases(
         (f.notnull() & (f != "BE"), f),
@@ -167,6 +162,31 @@ def parents_residence_reason(src: Sources, points: ir.Table) -> ir.Table:
         else_=ibis.null("string"),
     )
     return out.select("insz", "ref_quarter", value=value)
+
+
+def _parents_reasons(src: Sources) -> ir.Table:
+    """``insz`` (the child), ``parent`` (father, mother) and each residence-reason spell of that parent.
+
+    Keyed by the child, so a sliced run cuts them per slice like the persons' own rows (``person_keyed``);
+    parents are not in the run's scope, and reading them by the parents' INSZ scanned the whole reason
+    table in every slice."""
+
+    def build(scope: ir.Table | None) -> ir.Table:
+        persons = src.table("person")
+        if scope is not None:
+            persons = persons.semi_join(scope, "insz")
+        rr = src.table("residence_reason").select(
+            parent_insz="insz", reason="reason", start_date="start_date", end_date="end_date"
+        )
+        parts = []
+        for parent in ("father", "mother"):
+            link = persons.select("insz", parent_insz=persons[f"{parent}_insz"])
+            link = link.filter(link.parent_insz.notnull())
+            j = link.join(rr, "parent_insz")
+            parts.append(j.select("insz", "reason", "start_date", "end_date", parent=ibis.literal(parent)))
+        return parts[0].union(parts[1], distinct=False)
+
+    return jobs.person_keyed(src, "parent_residence_reasons", build, lambda _: build(None))
 
 
 # ------------------------------------------------------------------ DmfA
