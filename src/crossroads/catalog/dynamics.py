@@ -161,14 +161,7 @@ def in_social_economy_labels() -> dict[str, str]:
     return dict(IN_SOCIAL_ECONOMY)
 
 
-DMFA = (
-    "dmfa_employer_declaration",
-    "dmfa_natural_person",
-    "dmfa_worker_line",
-    "dmfa_occupation",
-    "dmfa_service",
-    "dmfa_remuneration",
-)
+DMFA = jobs.DMFA_TABLES
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(

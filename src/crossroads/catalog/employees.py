@@ -26,14 +26,7 @@ from crossroads.warehouse.schema import table as table_spec
 PROVIDER_EMPLOYEES = "se_employees"
 """Provider list of the social-economy employees (VSAWSE), one snapshot per reference date."""
 HOUSEHOLD = ("household", "person", "child_benefit")
-DMFA = (
-    "dmfa_employer_declaration",
-    "dmfa_natural_person",
-    "dmfa_worker_line",
-    "dmfa_occupation",
-    "dmfa_service",
-    "dmfa_remuneration",
-)
+DMFA = jobs.DMFA_TABLES
 BENEFIT_DAYS_PER_MONTH = 26
 """Unemployment benefit is paid per day for six days a week: 26 days a month (78 a quarter, as in
 ``household``)."""

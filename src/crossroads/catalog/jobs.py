@@ -102,15 +102,16 @@ def memoised_at(src: Sources, points: ir.Table) -> bool:
     return _points_name(points) is not None and _cheap_materialise(src)
 
 
-QUARTER_TABLES = (
+DMFA_TABLES = (
     "dmfa_employer_declaration",
     "dmfa_natural_person",
     "dmfa_worker_line",
     "dmfa_occupation",
     "dmfa_service",
     "dmfa_remuneration",
-    "socio_economic_position",
 )
+"""The DmfA blocks the flattened occupations are built from."""
+QUARTER_TABLES = (*DMFA_TABLES, "socio_economic_position")
 """Tables whose rows each belong to one quarter (``quarter``), read by the variables at their points'
 quarters and the ``Variable.history_quarters`` before: a run reads only the quarters it needs of them."""
 
