@@ -48,14 +48,14 @@ def person_rows(src: Sources, name: str) -> ir.Table:
     Each derivation joins its table with points of the scope only; reading the restricted rows from a
     materialised table instead of scanning (and decoding) the whole Parquet table in every query is most of
     the speed of a full-population run (the socio-economic position holds every person of the country).
-    Without a scope (ad-hoc use, tests) the table itself.
+    Without a scope (ad-hoc use, tests) or on Spark the table itself; a table of ``QUARTER_TABLES`` is cut
+    to the run's quarters either way.
     """
 
-    def build(scope: ir.Table) -> ir.Table:
-        table = quarter_rows(src, name) if name in QUARTER_TABLES else src.table(name)
-        return table.semi_join(scope, "insz")
+    def rows(table: str) -> ir.Table:
+        return quarter_rows(src, table) if table in QUARTER_TABLES else src.table(table)
 
-    return person_keyed(src, name, build, src.table)
+    return person_keyed(src, name, lambda scope: rows(name).semi_join(scope, "insz"), rows)
 
 
 def person_keyed(
