@@ -69,6 +69,12 @@ they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scann
 SLICE_COLUMN = "slice__"
 
 
+def _unscoped(memo: dict[str, ir.Table]) -> dict[str, ir.Table]:
+    """The memos that stay valid when the scope or the run's quarters change: reference tables and blocks
+    keyed ``@all`` (built from whole tables)."""
+    return {k: v for k, v in memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+
+
 class EngineError(Exception):
     """The engine cannot run (unknown backend, missing session, bad request)."""
 
@@ -226,7 +232,7 @@ class Engine:
     def set_scope(self, persons: ir.Table | None) -> None:
         """Restrict the person-level building blocks to ``persons`` (``insz``); rebuilds them when used."""
         self._scope = None if persons is None else self.materialise(persons.select("insz").distinct())
-        self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+        self._memo = _unscoped(self._memo)
 
     def set_run_quarters(self, window: tuple[int, int] | None) -> None:
         """Build the person blocks of the quarter-keyed tables (the flattened DmfA, the socio-economic
@@ -236,7 +242,7 @@ class Engine:
         if window is not None and window[0] > window[1]:
             raise EngineError(f"run quarters {window[0]} to {window[1]}: the first is after the last")
         self.run_quarters = window
-        self._memo = {k: v for k, v in self._memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+        self._memo = _unscoped(self._memo)
 
     def set_run_scope(self, slices: ir.Table | None, pass_slices: int | None = None) -> None:
         """The scopes of every slice of a sliced run: ``insz`` and ``slice__`` (the slice's number), a
@@ -304,7 +310,7 @@ class Engine:
             # Built as for a scope of everyone in the pass (the slice's own blocks set aside meanwhile);
             # rows of a person do not depend on other persons, so a slice's rows are the same either way.
             scope, memo = self._scope, self._memo
-            self._memo = {k: v for k, v in memo.items() if k.startswith("lookup:") or k.endswith("@all")}
+            self._memo = _unscoped(memo)
             mark = self.stored_count()
             try:
                 in_pass = self._slices
