@@ -205,7 +205,10 @@ def test_streamed_to_parquet_equals_in_memory(
         if backend_name == "duckdb":  # Spark reads person tables whole (storing is not cheap there)
             assert "scoped:person" in built
             assert sum(1 for key, _ in cut if key == "scoped:person") == x.slices
-    assert len(flattened) == 1
+    # In slices the flattening is built a calendar year at a time (``backends.QUARTER_CHUNKED``): the
+    # run's quarters, 2019 Q4 to 2021 Q4 (the outflow file reads the year after 2020), span three years.
+    assert x.run_quarters == (20194, 20214)
+    assert len(flattened) == (1 if x.slices == 1 else 3)
 
 
 def test_shared_blocks_built_once_per_pass_of_slices(
@@ -229,7 +232,15 @@ def test_shared_blocks_built_once_per_pass_of_slices(
         assert pq.read_table(x.files[name]).equals(table), name
     assert x.slices >= 3
     assert x.passes == -(-x.slices // 2) >= 2
-    assert len(flattened) == x.passes
+    assert len(flattened) == 3 * x.passes  # once per pass and calendar year of the run's quarters
+
+
+def test_quarter_chunks_are_calendar_years() -> None:
+    from crossroads.engine import backends
+
+    assert backends._years((20194, 20214)) == [(20194, 20194), (20201, 20204), (20211, 20214)]
+    assert backends._years((20152, 20153)) == [(20152, 20153)]
+    assert backends._years(None) == []
 
 
 def test_staged_joins_give_the_same_tables(

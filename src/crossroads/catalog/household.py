@@ -36,18 +36,27 @@ def lipro(src: Sources, points: ir.Table) -> ir.Table:
     return hh.select("insz", "ref_quarter", value=hh.lipro)
 
 
-def members(src: Sources, points: ir.Table) -> ir.Table:
-    """For each point, every member of the person's household on that day (``member`` column)."""
-    hh_all = jobs.person_rows(src, "household").select("insz", "household_id", "start_date", "end_date")
-    own = spell_at(points, hh_all).select("insz", "ref_quarter", "ref_date", "household_id")
-    other = hh_all.rename(member="insz")
-    j = own.join(
-        other,
-        (own.household_id == other.household_id)
-        & (other.start_date <= own.ref_date)
-        & (other.end_date.isnull() | (other.end_date >= own.ref_date)),
+def _homes(src: Sources, points: ir.Table) -> ir.Table:
+    """``insz, ref_quarter, ref_date, household_id``: each point's household on the day (no row without)."""
+    hh = jobs.person_rows(src, "household").select("insz", "household_id", "start_date", "end_date")
+    return spell_at(points, hh).select("insz", "ref_quarter", "ref_date", "household_id")
+
+
+def _household_members(src: Sources, homes: ir.Table) -> ir.Table:
+    """``household_id, ref_quarter, ref_date, member``: the members of each household of ``homes`` on the
+    day, once per household and quarter however many of its members are points (most households of a
+    slice are the home of two or more of its persons)."""
+    spells = jobs.person_rows(src, "household").select(
+        "start_date", "end_date", member="insz", hid="household_id"
     )
-    return j.select("insz", "ref_quarter", "ref_date", "member").distinct()
+    h = homes.select("household_id", "ref_quarter", "ref_date").distinct()
+    j = h.join(
+        spells,
+        (h.household_id == spells.hid)
+        & (spells.start_date <= h.ref_date)
+        & (spells.end_date.isnull() | (spells.end_date >= h.ref_date)),
+    )
+    return j.select("household_id", "ref_quarter", "ref_date", "member").distinct()
 
 
 def _member_quarters(mem: ir.Table) -> ir.Table:
@@ -62,32 +71,32 @@ def _member_quarters(mem: ir.Table) -> ir.Table:
     return mq
 
 
-def _window_sum(src: Sources, mem: ir.Table, per_quarter: ir.Table, column: str) -> ir.Table:
-    """Sum of ``column`` over each member's four quarters ending with the measurement quarter."""
-    mq = _member_quarters(mem)
+def _window_sum(per_member: ir.Table, per_quarter: ir.Table, column: str) -> ir.Table:
+    """``member, ref_quarter, total``: the sum of ``column`` over each member's four quarters ending with
+    the measurement quarter (members of ``per_member`` without any such quarter have no row)."""
+    mq = _member_quarters(per_member)
     pq = per_quarter.select(member="insz", quarter="quarter", v=column)
     j = mq.join(pq, ["member", "quarter"])
-    per_member = j.group_by("member", "ref_quarter").aggregate(total=j.v.sum())
-    out = mem.select("insz", "ref_quarter", "member").distinct().join(per_member, ["member", "ref_quarter"])
-    return out.select("insz", "ref_quarter", "member", "total")
+    return j.group_by("member", "ref_quarter").aggregate(total=j.v.sum())
 
 
 def _eligible(src: Sources, mem: ir.Table) -> ir.Table:
-    """The members counted in FTE max: aged 18-59 on the day, without students under 25."""
+    """``member, ref_quarter``: the members of ``mem`` counted in FTE max, aged 18-59 on the day, without
+    students under 25 (each member and quarter once: eligibility is the member's, not the household's)."""
+    who = mem.select("member", "ref_quarter", "ref_date").distinct()
     person = jobs.person_rows(src, "person").select(member="insz", birth_date="birth_date")
-    mem = mem.join(person, "member")
-    mem = mem.mutate(age=periods.age_on(mem.birth_date, mem.ref_date))
+    who = who.join(person, "member")
+    who = who.mutate(age=periods.age_on(who.birth_date, who.ref_date))
     child_benefit = jobs.person_rows(src, "child_benefit")
     students = spell_at(
-        mem.select(insz=mem.member, ref_quarter=mem.ref_quarter, ref_date=mem.ref_date).distinct(),
-        child_benefit,
+        who.select(insz=who.member, ref_quarter=who.ref_quarter, ref_date=who.ref_date), child_benefit
     ).select(member="insz", ref_quarter="ref_quarter", student=ibis.literal(True))
-    mem = left_join_on(mem, students, ["member", "ref_quarter"])
-    return mem.filter(
-        (mem.age >= WORK_AGE[0])
-        & (mem.age <= WORK_AGE[1])
-        & ~((mem.age < STUDENT_AGE_LIMIT) & mem.student.fill_null(False))
-    ).select("insz", "ref_quarter", "ref_date", "member")
+    who = left_join_on(who, students, ["member", "ref_quarter"])
+    return who.filter(
+        (who.age >= WORK_AGE[0])
+        & (who.age <= WORK_AGE[1])
+        & ~((who.age < STUDENT_AGE_LIMIT) & who.student.fill_null(False))
+    ).select("member", "ref_quarter")
 
 
 DEFINITIONS = (1, 2)
@@ -148,18 +157,22 @@ def household_fte_parts(src: Sources, points: ir.Table, definition: int = 1) -> 
     FTE max = the number of eligible members (each could work full time); household FTE = the sum of
     their mean quarterly FTE over the four quarters up to the measurement quarter, where a person's FTE
     counts all declared time (definition 1) or only the time covered by pay (definition 2). A household
-    without an eligible member has FTE 0 and FTE max 0.
+    without an eligible member has FTE 0 and FTE max 0. Summed once per household and quarter, then given
+    to each point living there.
     """
-    mem = members(src, points)
+    homes = _homes(src, points)
+    mem = _household_members(src, homes)
     eligible = _eligible(src, mem)
     per_quarter = jobs.person_quarter_fte(src) if definition == 1 else person_quarter_fte_paid(src)
-    fte = _window_sum(src, eligible, per_quarter, "fte")
-    e = left_join_on(eligible, fte, ["insz", "ref_quarter", "member"])
-    agg = e.group_by("insz", "ref_quarter").aggregate(
+    fte = _window_sum(eligible, per_quarter, "fte")
+    e = mem.join(eligible, ["member", "ref_quarter"])
+    e = left_join_on(e, fte, ["member", "ref_quarter"])
+    agg = e.group_by("household_id", "ref_quarter").aggregate(
         fte=(e.total.fill_null(0) / QUARTERS).sum(), fte_max=e.member.count()
     )
-    hh = mem.select("insz", "ref_quarter").distinct()
-    out = left_join_on(hh, agg, ["insz", "ref_quarter"])
+    out = left_join_on(
+        homes.select("insz", "ref_quarter", "household_id"), agg, ["household_id", "ref_quarter"]
+    )
     return out.select(
         "insz",
         "ref_quarter",
@@ -189,10 +202,13 @@ def fte_max(src: Sources, points: ir.Table) -> ir.Table:
 
     Counted without the FTE (no DmfA needed); the same count as ``household_fte_parts``.
     """
-    mem = members(src, points)
-    eligible = _eligible(src, mem)
-    agg = eligible.group_by("insz", "ref_quarter").aggregate(n=eligible.member.count())
-    out = left_join_on(mem.select("insz", "ref_quarter").distinct(), agg, ["insz", "ref_quarter"])
+    homes = _homes(src, points)
+    mem = _household_members(src, homes)
+    e = mem.join(_eligible(src, mem), ["member", "ref_quarter"])
+    agg = e.group_by("household_id", "ref_quarter").aggregate(n=e.member.count())
+    out = left_join_on(
+        homes.select("insz", "ref_quarter", "household_id"), agg, ["household_id", "ref_quarter"]
+    )
     return out.select("insz", "ref_quarter", value=out.n.fill_null(0).cast("int32"))
 
 
@@ -210,8 +226,9 @@ def income(src: Sources, points: ir.Table) -> ir.Table:
     (3 monthly amounts) and unemployment benefit (78 daily amounts) for each quarter whose last day the
     spell covers. Null for a person without a household on the day.
     """
-    mem = members(src, points).select("insz", "ref_quarter", "member")
-    # Each member's income once per measurement quarter, then summed over the households that count them.
+    homes = _homes(src, points)
+    mem = _household_members(src, homes)
+    # Each member's income once per measurement quarter, summed per household, given to its points.
     mq = _member_quarters(mem)
     wages = jobs.person_quarter_fte(src).select(member="insz", quarter="quarter", pay_cents="pay_cents")
     w = mq.join(wages, ["member", "quarter"])
@@ -230,9 +247,10 @@ def income(src: Sources, points: ir.Table) -> ir.Table:
         allp = allp.union(part, distinct=False)
     member_income = allp.group_by("member", "ref_quarter").aggregate(cents=allp.cents.sum())
     m = mem.join(member_income, ["member", "ref_quarter"])
-    agg = m.group_by("insz", "ref_quarter").aggregate(cents=m.cents.sum())
-    hh = mem.select("insz", "ref_quarter").distinct()
-    out = left_join_on(hh, agg, ["insz", "ref_quarter"])
+    agg = m.group_by("household_id", "ref_quarter").aggregate(cents=m.cents.sum())
+    out = left_join_on(
+        homes.select("insz", "ref_quarter", "household_id"), agg, ["household_id", "ref_quarter"]
+    )
     return out.select("insz", "ref_quarter", value=round_half_up(out.cents.fill_null(0) / 100.0, 2))
 
 
