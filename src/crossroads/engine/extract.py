@@ -102,9 +102,11 @@ BELOW_MIN_CELL = "below_min_cell"
 JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
 STAGED_ROWS = 5_000_000
-PASS_PERSONS = 1_500_000
+PASS_PERSONS = 3_000_000
 """Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
-pass: the blocks of 7.3 M persons at once needed more than 58 GB of spill at scale 1.0."""
+pass: the blocks of 7.3 M persons at once needed more than 58 GB of spill at scale 1.0 (before the DmfA was
+flattened a year at a time, ``backends.QUARTER_CHUNKED``); passes of 1.5 M persons scanned the DmfA and the
+socio-economic position five times."""
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
 
 
