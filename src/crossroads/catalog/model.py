@@ -193,7 +193,8 @@ def left_join_on(left: ir.Table, right: ir.Table, keys: list[str] | tuple[str, .
 
 
 def spell_at(points: ir.Table, spells: ir.Table, order_by: list[Any] | None = None) -> ir.Table:
-    """The spell of each person covering the point's day (one per point; ``order_by`` breaks overlaps).
+    """The spell of each person covering the point's day (one per point: the latest start, or the first by
+    ``order_by`` where overlapping spells are ranked otherwise).
 
     Returns the points' ``insz``/``ref_quarter`` with the spell's columns.
     """
@@ -206,8 +207,14 @@ def spell_at(points: ir.Table, spells: ir.Table, order_by: list[Any] | None = No
         & (s.end_date.isnull() | (s.end_date >= p.ref_date)),
     )
     j = j.drop(*[c for c in j.columns if c.endswith("_right")])
-    order = order_by or [ibis.desc("start_date")]
-    rank = ibis.row_number().over(ibis.window(group_by=["insz", "ref_quarter"], order_by=order))
+    if order_by is None:
+        # The latest start: an arg-max per point over a struct of the spell's columns. A ranking window
+        # sorted every matched row; it took twice as long (about 0.7 s per variable for a slice of 4.2 M
+        # points, and a dozen variables read a spell).
+        rest = [c for c in j.columns if c not in ("insz", "ref_quarter")]
+        latest = ibis.struct({c: j[c] for c in rest}).argmax(j.start_date)
+        return j.group_by(["insz", "ref_quarter"]).aggregate(_spell=latest).unpack("_spell")
+    rank = ibis.row_number().over(ibis.window(group_by=["insz", "ref_quarter"], order_by=order_by))
     return j.mutate(_rank=rank).filter(lambda t: t._rank == 0).drop("_rank")
 
 
