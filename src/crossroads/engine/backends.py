@@ -72,6 +72,8 @@ SCOPED = "scoped:"
 """Memo keys of person-keyed rows restricted to the scope (``catalog.jobs.person_rows``): in a sliced run
 they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scanning the table per slice."""
 SLICE_COLUMN = "slice__"
+OWN_COLUMN = "own__"
+"""In a pass's per-slice parts: the row's person is the slice's own (not another slice's household member)."""
 
 
 def _unscoped(memo: dict[str, ir.Table]) -> dict[str, ir.Table]:
@@ -145,6 +147,8 @@ class Engine:
         self._pinning = False
         self._parts_dir: Path | None = None
         self._pinned: dict[tuple[str, int], tuple[ir.Table, Path]] = {}
+        self._pass_rows: tuple[int, ir.Table, ir.Table] | None = None
+        """The pass's persons in their slices and its scope (``_pass_persons``)."""
         """Building blocks built once per pass of slices (see ``PINNED``, ``SCOPED``): (key, pass) -> the
         pass's rows and the folder of their per-slice parts."""
         self.run_quarters: tuple[int, int] | None = None
@@ -287,6 +291,7 @@ class Engine:
         self._parts_dir.mkdir()
 
     def _drop_pinned(self) -> None:
+        self._drop_pass_persons()
         for _, folder in self._pinned.values():
             shutil.rmtree(folder.parent, ignore_errors=True)
         self._pinned = {}
@@ -328,46 +333,84 @@ class Engine:
             self._memo = _unscoped(memo)
             mark = self.stored_count()
             try:
-                in_pass = self._slices
-                if self._pass_slices is not None:
-                    first = self._pass * self._pass_slices
-                    number = in_pass[SLICE_COLUMN]
-                    in_pass = in_pass.filter((number >= first) & (number < first + self._pass_slices))
-                    in_pass = self.materialise(in_pass)
-                self._scope = self.materialise(in_pass.select("insz").distinct())
+                in_pass, self._scope = self._pass_persons()
                 self._pinning = True
                 folder = self._parts_dir / f"p{next(_counter)}"
-                # Stored once as it is (other blocks of the pass may be built on it), then cut by slice.
-                schema = self._write_whole(key, build, folder / "whole")
-                whole = self._read_folder("whole", folder / "whole", schema)
-                self._write(whole.join(in_pass, "insz"), folder / "slices", SLICE_COLUMN)
-                self._pinned[key, self._pass] = whole, folder / "slices"
+                # Written straight into the slices' parts; the pass's rows (other blocks of the pass may be
+                # built on them) are the parts' rows of each person's first slice. Writing the rows whole and
+                # then cutting them wrote the pass's DmfA twice and kept both copies on the temporary disk.
+                schema = self._write_parts(key, build, in_pass, folder)
+                files = sorted(str(f) for f in folder.glob("*/*.parquet"))
+                rows = self._read_parquet(f"pass{next(_counter)}", files) if files else None
+                whole = (
+                    rows.filter(rows[OWN_COLUMN]).drop(OWN_COLUMN)
+                    if rows is not None
+                    else self.register_arrow("pass", schema.empty_table()).drop(OWN_COLUMN)
+                )
+                self._pinned[key, self._pass] = whole, folder
             finally:
                 self._scope, self._memo, self._pinning = scope, memo, False
                 self.release_since(mark)
         whole, parts = self._pinned[key, self._pass]
-        return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", whole.schema().to_pyarrow())
+        schema = whole.schema().to_pyarrow().append(pa.field(OWN_COLUMN, pa.bool_()))
+        return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", schema).drop(OWN_COLUMN)
 
-    def _write_whole(self, key: str, build: Callable[[], ir.Table], folder: Path) -> pa.Schema:
-        """``build()`` written to ``folder``, a year of the run's quarters at a time for ``QUARTER_CHUNKED``
-        blocks (the same rows: each quarter's come from that quarter alone); its schema."""
+    def _pass_persons(self) -> tuple[ir.Table, ir.Table]:
+        """The slices of the pass's persons (``insz``, the slice, ``OWN_COLUMN``) and the pass's scope, stored
+        once for every block of the pass."""
+        assert self._slices is not None and self._pass is not None
+        if self._pass_rows is None or self._pass_rows[0] != self._pass:
+            self._drop_pass_persons()
+            in_pass = self._slices
+            if self._pass_slices is not None:
+                first = self._pass * self._pass_slices
+                number = in_pass[SLICE_COLUMN]
+                in_pass = in_pass.filter((number >= first) & (number < first + self._pass_slices))
+            # A person of two slices (a household member of another slice) is in both; their rows are the
+            # pass's once, in the first.
+            first_slice = in_pass[SLICE_COLUMN].min().over(ibis.window(group_by="insz"))
+            in_pass = self.materialise(
+                in_pass.mutate(**{OWN_COLUMN: in_pass[SLICE_COLUMN] == first_slice}), keep=True
+            )
+            scope = self.materialise(in_pass.select("insz").distinct(), keep=True)
+            self._pass_rows = (self._pass, in_pass, scope)
+        return self._pass_rows[1], self._pass_rows[2]
+
+    def _drop_pass_persons(self) -> None:
+        if self._pass_rows is not None:
+            for table in self._pass_rows[1:]:
+                self._kept.discard(id(table))
+                self._drop(table)
+            self._pass_rows = None
+
+    def _write_parts(
+        self, key: str, build: Callable[[], ir.Table], in_pass: ir.Table, folder: Path
+    ) -> pa.Schema:
+        """``build()``'s rows of each slice of the pass (``in_pass``: ``insz``, the slice, ``OWN_COLUMN``)
+        written to ``folder``, one subfolder per slice; a year of the run's quarters at a time for
+        ``QUARTER_CHUNKED`` blocks (the same rows: each quarter's come from that quarter alone). The schema
+        of the parts' files."""
+
+        def write(name: str) -> pa.Schema:
+            expr = build()
+            expr = expr.join(in_pass, "insz")
+            self._write(expr, folder, SLICE_COLUMN, name=name)
+            return expr.drop(SLICE_COLUMN).schema().to_pyarrow()
+
         years = _years(self.run_quarters or self._quarter_span()) if key in QUARTER_CHUNKED else []
         if not years:
-            expr = build()
-            self._write(expr, folder)
-            return expr.schema().to_pyarrow()
+            return write("rows.parquet")
         window, memo = self.run_quarters, self._memo
         try:
             for first, last in years:
                 self.run_quarters = (first, last)
                 self._memo = _unscoped(memo)  # blocks of other quarters are not this year's
                 mark = self.stored_count()
-                expr = build()
-                self._write(expr, folder, name=f"rows-{first // 10}.parquet")
+                schema = write(f"rows-{first // 10}.parquet")
                 self.release_since(mark)
         finally:
             self.run_quarters, self._memo = window, memo
-        return expr.schema().to_pyarrow()
+        return schema
 
     def _quarter_span(self) -> tuple[int, int] | None:
         """The first and last quarter of the DmfA occupations (None: there are none)."""
@@ -385,7 +428,13 @@ class Engine:
         if self.name == "duckdb":
             folder.mkdir(parents=True, exist_ok=True)
             target = folder if partition else folder / name
-            options = f", PARTITION_BY ({partition})" if partition else ""
+            # Each write adds its own files to a partitioned folder (a chunked block writes it once a year).
+            stem = name.removesuffix(".parquet")
+            options = (
+                f", PARTITION_BY ({partition}), FILENAME_PATTERN '{stem}-{{i}}', OVERWRITE_OR_IGNORE"
+                if partition
+                else ""
+            )
             self.con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet{options})")
         else:
             writer = self.spark.sql(sql).write.mode("append")
@@ -436,10 +485,13 @@ class Engine:
         self._stored_ids -= dropped
         self._memo = {k: v for k, v in self._memo.items() if id(v) not in dropped}
         for table in later:
-            if self.name == "spark":
-                self.spark.catalog.dropTempView(table.get_name())
-            else:
-                table.release()
+            self._drop(table)
+
+    def _drop(self, table: ir.Table) -> None:
+        if self.name == "spark":
+            self.spark.catalog.dropTempView(table.get_name())
+        else:
+            table.release()
 
     # ------------------------------------------------------------------ results
     def batches(self, expr: ir.Table) -> Iterator[pa.RecordBatch]:

@@ -687,6 +687,9 @@ class _Prepared:
 
 POINT_KEYS = {"person": ("insz",), "job": ("insz", EMPLOYER_COLUMN), "employer": (EMPLOYER_COLUMN,)}
 """The key columns of the points of each kind of derivation (besides ``ref_quarter``)."""
+POINT_KEY = "point__"
+"""A person-point's ``insz`` and quarter as one 64-bit number (DuckDB): the datasets join their derivations on
+it, twice as fast as on the pair (a slice's files join ~50 derivations of 4 M rows)."""
 _Need = tuple[str, str, str]
 """(points kind, catalog name, options as JSON): one derivation, shared by every dataset that asks it."""
 
@@ -737,17 +740,36 @@ class _Derivations:
         for need, (var, options, ids) in self.asked.items():
             kind = need[0]
             res = var.derive(self.engine, self._points(frozenset(ids)), options)
+            keyed = point_key(self.engine, kind, res, "ref_quarter")
+            res = res.select(*POINT_KEYS[kind], "ref_quarter", "value")
+            if keyed is not None:
+                res = res.mutate(**{POINT_KEY: keyed})
             # Computed on its own: one small query per variable instead of one huge query per dataset.
-            self.results[need] = self.engine.materialise(
-                res.select(*POINT_KEYS[kind], "ref_quarter", "value"), eager=True
-            )
+            self.results[need] = self.engine.materialise(res, eager=True)
             if on_each is not None:
                 on_each(var.name)
 
-    def result(self, need: _Need, column: str, name: str) -> ir.Table:
-        """The derivation's rows with the dataset's measurement column and the delivered column name."""
+    def result(self, need: _Need, column: str, name: str) -> tuple[ir.Table, list[str]]:
+        """The derivation's rows with the dataset's measurement column and the delivered column name, and the
+        columns to join them on (``point_key``'s column for that measurement column, or the point's keys)."""
         res = self.results[need]
-        return res.select(*POINT_KEYS[need[0]], **{column: res.ref_quarter, name: res.value})
+        if POINT_KEY in res.columns:
+            on = f"{POINT_KEY}{column}"
+            return res.select(**{on: res[POINT_KEY], name: res.value}), [on]
+        keys = [*POINT_KEYS[need[0]], column]
+        return res.select(*POINT_KEYS[need[0]], **{column: res.ref_quarter, name: res.value}), keys
+
+
+def point_key(engine: Engine, kind: str, t: ir.Table, column: str) -> ir.IntegerValue | None:
+    """``POINT_KEY`` of person points (``insz`` and the quarter ``column``) on DuckDB; None elsewhere.
+
+    An INSZ is 11 digits (the warehouse quarantines any other) and a quarter (``20194``) 5, so the number
+    ``insz * 100000 + quarter`` is unique and fits 64 bits. Anything else in ``insz`` fails the cast loudly
+    rather than matching wrongly.
+    """
+    if engine.name != "duckdb" or kind != "person":
+        return None
+    return t.insz.cast("int64") * 100_000 + t[column].cast("int64")
 
 
 def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
@@ -851,8 +873,10 @@ def _dataset(
             out = left_join_on(out, res, ["insz", "record_id"])
         else:
             need, column = prep.needs[name]
-            res = derivations.result(need, column, name)
-            out = left_join_on(out, res, [*POINT_KEYS[need[0]], column])
+            res, on = derivations.result(need, column, name)
+            if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
+                out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
+            out = left_join_on(out, res, on)
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
