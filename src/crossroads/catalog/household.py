@@ -31,15 +31,25 @@ BENEFIT_DAYS_PER_QUARTER = 78
 """Unemployment benefits are paid for six days a week: 13 weeks x 6 = 78 days a quarter."""
 
 
+def household_at(src: Sources, points: ir.Table) -> ir.Table:
+    """``insz, ref_quarter, ref_date, household_id, lipro, household_type``: each point's household spell
+    on the day (no row without), found once per stored set of points for every household variable."""
+
+    def build() -> ir.Table:
+        hh = spell_at(points, jobs.person_rows(src, "household"))
+        return hh.select("insz", "ref_quarter", "ref_date", "household_id", "lipro", "household_type")
+
+    return jobs.memo_at(src, "household_spell", points, build)
+
+
 def lipro(src: Sources, points: ir.Table) -> ir.Table:
-    hh = spell_at(points, jobs.person_rows(src, "household"))
+    hh = household_at(src, points)
     return hh.select("insz", "ref_quarter", value=hh.lipro)
 
 
 def _homes(src: Sources, points: ir.Table) -> ir.Table:
     """``insz, ref_quarter, ref_date, household_id``: each point's household on the day (no row without)."""
-    hh = jobs.person_rows(src, "household").select("insz", "household_id", "start_date", "end_date")
-    return spell_at(points, hh).select("insz", "ref_quarter", "ref_date", "household_id")
+    return household_at(src, points).select("insz", "ref_quarter", "ref_date", "household_id")
 
 
 def _household_members(src: Sources, homes: ir.Table) -> ir.Table:

@@ -22,8 +22,8 @@ ABROAD = "ABR"
 BRUSSELS_REGION = "04000"
 
 
-def _person(src: Sources, points: ir.Table) -> ir.Table:
-    """The points with the person's register row (eight variables read it: joined once per points)."""
+def person_at(src: Sources, points: ir.Table) -> ir.Table:
+    """The points with the person's register row (a dozen variables read it: joined once per points)."""
 
     def build() -> ir.Table:
         p = jobs.person_rows(src, "person")
@@ -34,12 +34,12 @@ def _person(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def age(src: Sources, points: ir.Table) -> ir.Table:
-    j = _person(src, points)
+    j = person_at(src, points)
     return j.select("insz", "ref_quarter", value=periods.age_on(j.birth_date, j.ref_date))
 
 
 def sex(src: Sources, points: ir.Table) -> ir.Table:
-    j = _person(src, points)
+    j = person_at(src, points)
     return j.select("insz", "ref_quarter", value=j.sex)
 
 
@@ -52,7 +52,7 @@ def current_nationality(src: Sources, points: ir.Table) -> ir.Table:
         order_by=[ibis.desc(ibis._.nationality == BELGIUM), ibis.desc("start_date"), "nationality"],
     ).select("insz", "ref_quarter", "nationality")
     j = left_join_on(
-        _person(src, points).select("insz", "ref_quarter", "first_nationality"),
+        person_at(src, points).select("insz", "ref_quarter", "first_nationality"),
         spells,
         ["insz", "ref_quarter"],
     )
@@ -67,7 +67,7 @@ def origin(src: Sources, points: ir.Table) -> ir.Table:
     (150) if all four are Belgian; 150U if the person is Belgian but a parent's nationality is unknown.
     """
     cur = current_nationality(src, points).rename(current="value")
-    p = _person(src, points).select(
+    p = person_at(src, points).select(
         "insz", "ref_quarter", "father_first_nationality", "mother_first_nationality", "first_nationality"
     )
     j = left_join_on(p, cur, ["insz", "ref_quarter"])
@@ -95,7 +95,7 @@ ORIGIN_INPUTS = ("father_first_nationality", "mother_first_nationality", "first_
 
 
 def birth_country(src: Sources, points: ir.Table) -> ir.Table:
-    j = _person(src, points)
+    j = person_at(src, points)
     return j.select("insz", "ref_quarter", value=j.birth_country)
 
 
@@ -119,9 +119,16 @@ def education_level(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def residence_at(src: Sources, points: ir.Table) -> ir.Table:
-    """Main residence on the day: municipality (NIS5) or abroad; one row per point with a residence."""
-    res = jobs.person_rows(src, "residence")
-    return spell_at(points, res).select("insz", "ref_quarter", "nis_code", "abroad_country")
+    """Main residence on the day: municipality (NIS5) or abroad, and its registration date; one row per
+    point with a residence. Found once per stored set of points for every geography variable."""
+
+    def build() -> ir.Table:
+        res = jobs.person_rows(src, "residence")
+        return spell_at(points, res).select(
+            "insz", "ref_quarter", "nis_code", "abroad_country", "registration_date"
+        )
+
+    return jobs.memo_at(src, "residence_spell", points, build)
 
 
 def province(src: Sources, points: ir.Table) -> ir.Table:
@@ -138,13 +145,13 @@ def province(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def registration_year(src: Sources, points: ir.Table) -> ir.Table:
-    j = _person(src, points)
+    j = person_at(src, points)
     return j.select("insz", "ref_quarter", value=j.first_registration_date.year().cast("int32"))
 
 
 def residence_years(src: Sources, points: ir.Table) -> ir.Table:
     """Completed years since the first registration in the national register."""
-    j = _person(src, points)
+    j = person_at(src, points)
     years = periods.age_on(j.first_registration_date, j.ref_date)
     return j.select("insz", "ref_quarter", value=ibis.ifelse(years >= 0, years, ibis.null("int32")))
 

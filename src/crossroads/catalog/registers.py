@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from crossroads import codelists
-from crossroads.catalog import jobs, periods, profile
+from crossroads.catalog import household, jobs, periods, profile
 from crossroads.catalog.model import Sources, Variable, left_join_on, spell_at
 from crossroads.warehouse.schema import ENUMS
 
@@ -44,8 +44,7 @@ Kortessem). Not in DOMAIN.md; checked against the municipality code list by the 
 
 
 def _person(src: Sources, points: ir.Table) -> ir.Table:
-    pts = points.select("insz", "ref_quarter", "ref_date", "ref_year")
-    return pts.join(jobs.person_rows(src, "person"), "insz")
+    return profile.person_at(src, points)  # the register row joined once per points for both modules
 
 
 # ------------------------------------------------------------------ person facts
@@ -91,10 +90,7 @@ def death_year_quarter(src: Sources, points: ir.Table) -> ir.Table:
 # ------------------------------------------------------------------ residence
 def _residence(src: Sources, points: ir.Table) -> ir.Table:
     """The main-residence spell on the day (one per point) with its municipality and registration date."""
-    res = jobs.person_rows(src, "residence").select(
-        "insz", "nis_code", "registration_date", "start_date", "end_date"
-    )
-    return spell_at(points, res).select("insz", "ref_quarter", "nis_code", "registration_date")
+    return profile.residence_at(src, points).select("insz", "ref_quarter", "nis_code", "registration_date")
 
 
 def municipality(src: Sources, points: ir.Table) -> ir.Table:
@@ -127,8 +123,7 @@ def register_date(src: Sources, points: ir.Table) -> ir.Table:
 
 # ------------------------------------------------------------------ household, residence reasons
 def household_type(src: Sources, points: ir.Table) -> ir.Table:
-    hh = jobs.person_rows(src, "household").select("insz", "household_type", "start_date", "end_date")
-    h = spell_at(points, hh)
+    h = household.household_at(src, points)
     return h.select("insz", "ref_quarter", value=h.household_type)
 
 
