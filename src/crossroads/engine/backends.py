@@ -147,10 +147,10 @@ class Engine:
         self._pinning = False
         self._parts_dir: Path | None = None
         self._pinned: dict[tuple[str, int], tuple[ir.Table, Path]] = {}
-        self._pass_rows: tuple[int, ir.Table, ir.Table] | None = None
-        """The pass's persons in their slices and its scope (``_pass_persons``)."""
         """Building blocks built once per pass of slices (see ``PINNED``, ``SCOPED``): (key, pass) -> the
         pass's rows and the folder of their per-slice parts."""
+        self._pass_rows: tuple[int, ir.Table, ir.Table] | None = None
+        """The pass's persons in their slices and its scope (``_pass_persons``)."""
         self.run_quarters: tuple[int, int] | None = None
         """The quarters of the quarter-keyed tables the run's person blocks hold (``set_run_quarters``); None:
         all."""
