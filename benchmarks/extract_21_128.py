@@ -55,7 +55,9 @@ def _file_digest(path: Path) -> str:
     return f"{n}:{int(total or 0) % 16**16:016x}"
 
 
-def _child(kind: str, warehouse: str, as_of: date, slice_persons: int, digests: bool = False) -> None:
+def _child(
+    kind: str, warehouse: str, as_of: date, slice_persons: int, pass_persons: int, digests: bool = False
+) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         bare_scan(warehouse)
@@ -79,6 +81,7 @@ def _child(kind: str, warehouse: str, as_of: date, slice_persons: int, digests: 
             as_of=as_of,
             write_to=Path(out),
             slice_persons=slice_persons or None,
+            pass_persons=pass_persons,
         )
         seconds = time.perf_counter() - t0
         rows = {n: pq.ParquetFile(p).metadata.num_rows for n, p in x.files.items()}
@@ -112,6 +115,12 @@ def main() -> None:
         help="persons per slice (0: one pass; at scale 0.1 one pass ran out of memory joining the variables)",
     )
     ap.add_argument(
+        "--pass-persons",
+        type=int,
+        default=None,
+        help="persons whose slices' shared building blocks are built together (default engine.PASS_PERSONS)",
+    )
+    ap.add_argument(
         "--compare-src",
         help="also run DuckDB with this source tree first on PYTHONPATH (a worktree of an earlier commit), "
         "in the same run, for a before/after comparison",
@@ -125,13 +134,17 @@ def main() -> None:
     args = ap.parse_args()
     as_of = date.fromisoformat(args.as_of)
     if args.child:
-        _child(args.child, args.warehouse, as_of, args.slice_persons, args.digests)
+        from crossroads.engine import PASS_PERSONS
+
+        pass_persons = args.pass_persons or PASS_PERSONS
+        _child(args.child, args.warehouse, as_of, args.slice_persons, pass_persons, args.digests)
         return
     from crossroads.warehouse.storage import Warehouse
 
     scale = Warehouse(args.warehouse).manifest().get("scale")
     me = [sys.executable, __file__, "--warehouse", args.warehouse, "--as-of", args.as_of]
-    me += ["--slice-persons", str(args.slice_persons), *(["--digests"] if args.digests else []), "--child"]
+    me += ["--slice-persons", str(args.slice_persons), *(["--digests"] if args.digests else [])]
+    me += [*(["--pass-persons", str(args.pass_persons)] if args.pass_persons else []), "--child"]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
     compare_runs("21/128 group 2, phase 2", me, args.engines, args.compare_src, args.timeout, base)
