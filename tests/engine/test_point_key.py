@@ -39,3 +39,47 @@ def test_point_key_refuses_an_insz_that_is_not_a_number(tiny_wh: Warehouse) -> N
         assert key is not None
         with pytest.raises(Exception, match=r"(?i)conver|cast"):
             e.to_arrow(t.select(k=key))
+
+
+def test_points_with_their_key_meet_the_same_rows(tiny_wh: Warehouse) -> None:
+    """``jobs.at_points`` on points carrying their key joins on it: the same rows and columns as the pair."""
+    from datetime import date
+
+    from crossroads.catalog import jobs
+    from crossroads.catalog.model import POINT_KEY
+
+    with engine.connect(tiny_wh, "duckdb") as e:
+        points = e.register_arrow(
+            "points",
+            pa.table(
+                {
+                    "insz": ["85073003328", "85073003328", "01010199797"],
+                    "ref_quarter": pa.array([20194, 20201, 20194], pa.int32()),
+                    "ref_date": pa.array([date(2019, 12, 31), date(2020, 3, 31), date(2019, 12, 31)]),
+                    "ref_year": pa.array([2019, 2020, 2019], pa.int32()),
+                }
+            ),
+        )
+        rows = e.register_arrow(
+            "rows",
+            pa.table(
+                {
+                    "insz": ["85073003328", "85073003328", "01010199797", "01010199797"],
+                    "quarter": pa.array([20194, 20194, 20201, 20194], pa.int32()),
+                    "days": [10, 20, 30, 40],
+                }
+            ),
+        )
+        keyed = points.mutate(**{POINT_KEY: point_key(e, "person", points, "ref_quarter")})
+        by_pair, by_key = jobs.at_points(points, rows), jobs.at_points(keyed, rows)
+        assert (
+            by_key.columns
+            == by_pair.columns
+            == ("insz", "ref_quarter", "ref_date", "ref_year", "quarter", "days")
+        )
+        got = sorted((r["insz"], r["ref_quarter"], r["days"]) for r in e.to_arrow(by_key).to_pylist())
+        # By hand: the first person's two 20194 rows at their 20194 point, none at 20201; the other's 20194.
+        assert got == [("01010199797", 20194, 40), ("85073003328", 20194, 10), ("85073003328", 20194, 20)]
+        assert got == sorted(
+            (r["insz"], r["ref_quarter"], r["days"]) for r in e.to_arrow(by_pair).to_pylist()
+        )

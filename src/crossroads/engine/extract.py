@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from crossroads import catalog
-from crossroads.catalog import frames, jobs
+from crossroads.catalog import frames, jobs, model
 from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
@@ -102,12 +102,12 @@ BELOW_MIN_CELL = "below_min_cell"
 JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
 STAGED_ROWS = 5_000_000
-PASS_PERSONS = 3_000_000
-"""Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
-pass: the blocks of 7.3 M persons at once needed more than 58 GB of spill at scale 1.0 (before the DmfA was
-flattened a year at a time, ``backends.QUARTER_CHUNKED``); passes of 1.5 M persons scanned the DmfA and the
-socio-economic position five times."""
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
+PASS_PERSONS = 12_000_000
+"""Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
+pass: the country's population in one, written into the slices' parts (at scale 1.0, 21/128 group 2 of
+7.5 M persons: 45 min and 18 GB of temporary disk in one pass, 50 min and 10.8 GB in three passes of 3 M).
+Fewer persons per pass: less temporary disk, the DmfA and the socio-economic position read once a pass."""
 
 
 def _input_of(version: Any, group: Any, name: Any) -> Any:
@@ -687,7 +687,7 @@ class _Prepared:
 
 POINT_KEYS = {"person": ("insz",), "job": ("insz", EMPLOYER_COLUMN), "employer": (EMPLOYER_COLUMN,)}
 """The key columns of the points of each kind of derivation (besides ``ref_quarter``)."""
-POINT_KEY = "point__"
+POINT_KEY = model.POINT_KEY
 """A person-point's ``insz`` and quarter as one 64-bit number (DuckDB): the datasets join their derivations on
 it instead of the pair (a slice's files join ~50 derivations of 4 M rows: 18-27 % less time)."""
 _Need = tuple[str, str, str]
@@ -733,6 +733,9 @@ class _Derivations:
                 u = u.union(q, distinct=False)
             u = u.distinct()
             u = u.mutate(ref_date=xp.quarter_end(u.ref_quarter), ref_year=(u.ref_quarter // 10).cast("int32"))
+            keyed = point_key(self.engine, min(ids)[1], u, "ref_quarter")  # a need's points are of one kind
+            if keyed is not None:
+                u = u.mutate(**{POINT_KEY: keyed})  # for the derivations' joins (``jobs.at_points``)
             self._unions[ids] = self.engine.materialise(u)
         return self._unions[ids]
 
@@ -741,9 +744,13 @@ class _Derivations:
             kind = need[0]
             res = var.derive(self.engine, self._points(frozenset(ids)), options)
             keyed = point_key(self.engine, kind, res, "ref_quarter")
-            res = res.select(*POINT_KEYS[kind], "ref_quarter", "value")
-            if keyed is not None:
-                res = res.mutate(**{POINT_KEY: keyed})
+            # Keyed: the key alone is stored (the files join on it; an INSZ column copied per variable cost
+            # more than the key).
+            res = (
+                res.select(*POINT_KEYS[kind], "ref_quarter", "value")
+                if keyed is None
+                else res.select("value", **{POINT_KEY: keyed})
+            )
             # Computed on its own: one small query per variable instead of one huge query per dataset.
             self.results[need] = self.engine.materialise(res, eager=True)
             if on_each is not None:
@@ -769,7 +776,7 @@ def point_key(engine: Engine, kind: str, t: ir.Table, column: str) -> ir.Integer
     """
     if engine.name != "duckdb" or kind != "person":
         return None
-    return t.insz.cast("int64") * 100_000 + t[column].cast("int64")
+    return model.point_key(t.insz, t[column])
 
 
 def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
