@@ -88,6 +88,9 @@ class ExtractRequest:
     slice_persons: int | None = None
     """Enclave only: persons per slice (None: ``SLICE_PERSONS`` when the permit allows slices, else one
     pass; 0: one pass)."""
+    pass_persons: int | None = None
+    """Enclave only: persons of the slices whose shared building blocks are built together (None: the
+    engine's ``PASS_PERSONS``, a country in one pass); fewer need less temporary disk."""
 
 
 @dataclass(frozen=True)
@@ -139,12 +142,15 @@ def run_engine(
     as_of: date,
     write_to: Path | None = None,
     slice_persons: int | None = None,
+    pass_persons: int | None = None,
 ) -> Any:
     """The engine's ``Extract`` (datasets with identifiers still in them; with ``write_to``, the microdata
-    in Parquet files there, built ``slice_persons`` persons at a time)."""
+    in Parquet files there, built ``slice_persons`` persons at a time, their shared blocks ``pass_persons``
+    persons at a time)."""
     extract = _require("crossroads.engine", "extract")
     if write_to is None:
         return extract(version, warehouse, phase=phase, seed=seed, backend=backend, as_of=as_of)
+    passes = {"pass_persons": pass_persons} if pass_persons else {}
     return extract(
         version,
         warehouse,
@@ -154,6 +160,7 @@ def run_engine(
         as_of=as_of,
         write_to=write_to,
         slice_persons=slice_persons,
+        **passes,
     )
 
 
@@ -964,6 +971,7 @@ def _build(
         as_of=as_of,
         write_to=work / "built" if work is not None else None,
         slice_persons=slices,
+        pass_persons=request.pass_persons,
     )
     tell("replacing INSZ and enterprise numbers by sequence numbers")
     conversion = conversion_table(store, permit.number)

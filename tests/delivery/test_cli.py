@@ -62,6 +62,7 @@ def test_today_is_refused_for_an_expired_permit(real_warehouse: Path, tmp_path: 
         ("--backend", "polars", "choose duckdb or spark"),
         ("--as-of", "30/06/2022", "is not a date"),
         ("--slice-persons", "-5", "--slice-persons"),
+        ("--pass-persons", "0", "--pass-persons"),
     ],
 )
 def test_bad_options(real_warehouse: Path, tmp_path: Path, option: str, value: str, message: str) -> None:
@@ -71,15 +72,22 @@ def test_bad_options(real_warehouse: Path, tmp_path: Path, option: str, value: s
 
 
 @pytest.mark.parametrize(
-    ("extra", "formats", "slices"),
+    ("extra", "formats", "slices", "passes"),
     [
-        ((), ("parquet", "csv", "dta", "sav"), None),
-        (("--phase", "2", "--enclave"), ("parquet", "csv"), None),  # a workspace: written batch by batch
+        ((), ("parquet", "csv", "dta", "sav"), None, None),
+        (
+            ("--phase", "2", "--enclave"),
+            ("parquet", "csv"),
+            None,
+            None,
+        ),  # a workspace: written batch by batch
         (
             ("--phase", "2", "--enclave", "--formats", "parquet,dta", "--slice-persons", "0"),
             ("parquet", "dta"),
             0,
+            None,
         ),
+        (("--phase", "2", "--enclave", "--pass-persons", "3000000"), ("parquet", "csv"), None, 3_000_000),
     ],
 )
 def test_default_formats_and_slices_reach_the_request(
@@ -89,6 +97,7 @@ def test_default_formats_and_slices_reach_the_request(
     extra: tuple[str, ...],
     formats: tuple[str, ...],
     slices: int | None,
+    passes: int | None,
 ) -> None:
     from crossroads import extraction
 
@@ -102,6 +111,7 @@ def test_default_formats_and_slices_reach_the_request(
     code, output = _extract(real_warehouse, tmp_path / "out", *extra)
     assert code == 2 and "stop here" in output
     assert asked[0].formats == formats and asked[0].slice_persons == slices
+    assert asked[0].pass_persons == passes
 
 
 def test_demo_reuses_the_warehouse_registers_the_permit_and_reports(

@@ -137,6 +137,16 @@ def extract(
             "default 200,000 when the permit allows slices, 0 for one pass.",
         ),
     ] = None,
+    pass_persons: Annotated[
+        int | None,
+        typer.Option(
+            "--pass-persons",
+            min=1,
+            help="Enclave: build the slices' shared blocks (the DmfA, person rows) for this many persons "
+            "at a time; default a country in one pass (scale 1.0: 18 GB of temporary disk), fewer for "
+            "less disk.",
+        ),
+    ] = None,
 ) -> None:
     """Extract a phase-1 delivery under a permit: check, build, pseudonymise, assess, package, publish.
 
@@ -166,6 +176,7 @@ def extract(
         formats=chosen,
         enclave=enclave,
         slice_persons=slice_persons,
+        pass_persons=pass_persons,
     )
     try:
         with stage_progress(total=12) as step:
