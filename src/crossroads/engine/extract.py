@@ -744,8 +744,8 @@ class _Derivations:
             kind = need[0]
             res = var.derive(self.engine, self._points(frozenset(ids)), options)
             keyed = point_key(self.engine, kind, res, "ref_quarter")
-            # Keyed: the key alone is stored (the files join on it; an INSZ column copied per variable cost
-            # more than the key).
+            # Keyed: the key alone is stored (the files join on it alone; the INSZ and quarter beside it
+            # were copied for every variable).
             res = (
                 res.select(*POINT_KEYS[kind], "ref_quarter", "value")
                 if keyed is None
