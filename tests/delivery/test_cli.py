@@ -63,6 +63,9 @@ def test_today_is_refused_for_an_expired_permit(real_warehouse: Path, tmp_path: 
         ("--as-of", "30/06/2022", "is not a date"),
         ("--slice-persons", "-5", "--slice-persons"),
         ("--pass-persons", "0", "--pass-persons"),
+        # enclave options: a phase-1 delivery is built in one go, so they would be ignored
+        ("--slice-persons", "1000", "only with --enclave"),
+        ("--pass-persons", "3000000", "only with --enclave"),
     ],
 )
 def test_bad_options(real_warehouse: Path, tmp_path: Path, option: str, value: str, message: str) -> None:

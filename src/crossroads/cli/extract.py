@@ -161,6 +161,10 @@ def extract(
 
     if backend not in ("duckdb", "spark"):
         raise typer.BadParameter("choose duckdb or spark", param_hint="--backend")
+    for value, option in ((slice_persons, "--slice-persons"), (pass_persons, "--pass-persons")):
+        if value is not None and not enclave:
+            # Refused rather than ignored: a delivery is built in one go, never in slices.
+            raise typer.BadParameter("only with --enclave (a delivery is built in one go)", param_hint=option)
     try:
         chosen = parse_formats(formats) if formats else (extraction.WORKSPACE_FORMATS if enclave else FORMATS)
     except DeliveryError as exc:

@@ -32,8 +32,6 @@ sequence number), ``group_membership`` the frame's ``in_<group>`` flags.
 from __future__ import annotations
 
 import json
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,8 +101,6 @@ PERSON_VARIABLE_UNITS = ("person-year", "person-quarter")
 BELOW_MIN_CELL = "below_min_cell"
 JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
-QUEUED_BATCHES = 2
-"""Batches of rows (``ARROW_BATCH_ROWS`` each) waiting for the Parquet writer thread at most."""
 STAGED_ROWS = 5_000_000
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
 PASS_PERSONS = 12_000_000
@@ -886,9 +882,7 @@ def _dataset(
             need, column = prep.needs[name]
             res, on = derivations.result(need, column, name)
             if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
-                # Stored with its key: on a key computed in the query DuckDB misjudged every join's size (it
-                # guessed up to a billion rows); stored, a 4.2 M-row file's joins took half the time (0.1).
-                out = engine.materialise(out.mutate(**{on[0]: point_key(engine, need[0], out, column)}))
+                out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
             out = left_join_on(out, res, on)
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
@@ -938,64 +932,31 @@ def _dataset(
 
 
 class _Sink:
-    """One Parquet file per dataset, written batch by batch, across every slice of the run.
-
-    The batches are encoded and written by a writer thread while the engine computes the next ones (Parquet
-    encoding is single-threaded and left a core idle); at most ``QUEUED_BATCHES`` wait in memory.
-    """
+    """One Parquet file per dataset, written batch by batch, across every slice of the run."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._empty: dict[str, pa.Table] = {}
-        self._had_rows: set[str] = set()
-        self._queue: queue.Queue[tuple[Path, pa.Table] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
-        self._thread.start()
-
-    def _drain(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._failure is not None:
-                continue  # the run is failing: the rest is dropped, the file is removed with the folder
-            path, part = item
-            try:
-                if path.name not in self._writers:
-                    self._writers[path.name] = pq.ParquetWriter(path, part.schema, compression="zstd")
-                self._writers[path.name].write_table(part)
-            except BaseException as exc:  # handed to the main thread at its next write or at close
-                self._failure = exc
-
-    def _check(self) -> None:
-        if self._failure is not None:
-            raise EngineError(f"writing the Parquet files in {self.folder} failed: {self._failure}") from (
-                self._failure
-            )
 
     def write(
         self, name: str, engine: Engine, rows: ir.Table, transform: Callable[[pa.Table], pa.Table]
     ) -> Path:
         path = self.folder / f"{name}.parquet"
-        written = False
         for batch in engine.batches(rows):
-            self._check()
-            self._queue.put((path, transform(pa.Table.from_batches([batch]))))
-            written = True
-        if written:
-            self._had_rows.add(name)
-        elif name not in self._empty:
+            part = transform(pa.Table.from_batches([batch]))
+            if name not in self._writers:
+                self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
+            self._writers[name].write_table(part)
+        if name not in self._writers:
             self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
         return path
 
     def close(self) -> None:
-        """Wait for the writer, close every file (or write the empty ones); raise what the writer met."""
-        self._queue.put(None)
-        self._thread.join()
         for writer in self._writers.values():
             writer.close()
-        self._check()
         for name, empty in self._empty.items():
-            if name not in self._had_rows:  # no slice had rows: still a file with the columns
+            if name not in self._writers:  # no slice had rows: still a file with the columns
                 pq.write_table(empty, self.folder / f"{name}.parquet")
 
 
