@@ -41,6 +41,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -740,21 +741,54 @@ class _Derivations:
         return self._unions[ids]
 
     def run(self, on_each: Any = None) -> None:
-        for need, (var, options, ids) in self.asked.items():
-            kind = need[0]
-            res = var.derive(self.engine, self._points(frozenset(ids)), options)
-            keyed = point_key(self.engine, kind, res, "ref_quarter")
-            # Keyed: the key alone is stored (the files join on it alone; the INSZ and quarter beside it
-            # were copied for every variable).
-            res = (
-                res.select(*POINT_KEYS[kind], "ref_quarter", "value")
-                if keyed is None
-                else res.select("value", **{POINT_KEY: keyed})
-            )
-            # Computed on its own: one small query per variable instead of one huge query per dataset.
-            self.results[need] = self.engine.materialise(res, eager=True)
+        derived = {
+            need: var.derive(self.engine, self._points(frozenset(ids)), options)
+            for need, (var, options, ids) in self.asked.items()
+        }
+        # Derivations that only pick and compute columns of the same stored block (the main job, the career
+        # quarters, the person's facts at the points) are stored together: one query and one table for
+        # them all instead of one each.
+        together: dict[tuple[str, int], list[_Need]] = {}
+        for need, res in derived.items():
+            block = _block_of(need[0], res)
+            if block is not None:
+                together.setdefault((need[0], id(block)), []).append(need)
+        for (kind, _), needs in together.items():
+            if len(needs) > 1:
+                self._store_together(kind, needs, [derived[n] for n in needs])
+        for need, res in derived.items():
+            if need not in self.results:
+                kind = need[0]
+                keyed = point_key(self.engine, kind, res, "ref_quarter")
+                # Keyed: the key alone is stored (the files join on it alone; the INSZ and quarter beside it
+                # were copied for every variable).
+                res = (
+                    res.select(*POINT_KEYS[kind], "ref_quarter", "value")
+                    if keyed is None
+                    else res.select("value", **{POINT_KEY: keyed})
+                )
+                # Computed on its own: one small query per variable instead of one huge query per dataset.
+                self.results[need] = self.engine.materialise(res, eager=True)
             if on_each is not None:
-                on_each(var.name)
+                on_each(self.asked[need][0].name)
+
+    def _store_together(self, kind: str, needs: list[_Need], derived: list[ir.Table]) -> None:
+        """Derivations that are projections of one stored block, stored as one table with a column each
+        (``value_<i>``); each need's result is a projection of it, with the same columns as if alone."""
+        ops_ = [_flat(r.op()) for r in derived]
+        block = ops_[0].parent.to_expr()
+        keys = [*POINT_KEYS[kind], "ref_quarter"]
+        values = {f"value_{i}": op.values["value"].to_expr() for i, op in enumerate(ops_)}
+        rows = block.select(*keys, **values)
+        keyed = point_key(self.engine, kind, rows, "ref_quarter")
+        if keyed is not None:
+            rows = rows.select(*values, **{POINT_KEY: keyed})
+        stored = self.engine.materialise(rows, eager=True)
+        for i, need in enumerate(needs):
+            if keyed is not None:
+                self.results[need] = stored.select(stored[POINT_KEY], value=stored[f"value_{i}"])
+            else:
+                self.results[need] = stored.select(*keys, value=stored[f"value_{i}"])
 
     def result(self, need: _Need, column: str, name: str) -> tuple[ir.Table, list[str]]:
         """The derivation's rows with the dataset's measurement column and the delivered column name, and the
@@ -765,6 +799,31 @@ class _Derivations:
             return res.select(**{on: res[POINT_KEY], name: res.value}), [on]
         keys = [*POINT_KEYS[need[0]], column]
         return res.select(*POINT_KEYS[need[0]], **{column: res.ref_quarter, name: res.value}), keys
+
+
+def _block_of(kind: str, res: ir.Table) -> ops.Relation | None:
+    """The stored table a derivation only picks and computes columns of, its point's columns taken as they
+    are (None: it joins, filters or aggregates)."""
+    op = _flat(res.op())
+    if not isinstance(op, ops.Project) or not isinstance(op.parent, ops.DatabaseTable):
+        return None
+    keys = [*POINT_KEYS[kind], "ref_quarter"]
+    if set(op.values) != {*keys, "value"}:
+        return None
+    for name in keys:
+        value = op.values[name]
+        if not (isinstance(value, ops.Field) and value.rel is op.parent and value.name == name):
+            return None
+    return op.parent
+
+
+def _flat(op: Any) -> Any:
+    """A projection of projections as one projection of the innermost relation (the same values)."""
+    while isinstance(op, ops.Project) and isinstance(op.parent, ops.Project):
+        inner = op.parent
+        fields = {ops.Field(inner, name): value for name, value in inner.values.items()}
+        op = ops.Project(inner.parent, {name: v.replace(fields) for name, v in op.values.items()})
+    return op
 
 
 def point_key(engine: Engine, kind: str, t: ir.Table, column: str) -> ir.IntegerValue | None:
