@@ -709,6 +709,8 @@ class _Derivations:
         """(dataset, points kind, column) -> the points expression of that dataset."""
         self.asked: dict[_Need, tuple[Any, dict[str, Any], set[tuple[str, str, str]]]] = {}
         self.results: dict[_Need, ir.Table] = {}
+        self.stored_with: dict[_Need, tuple[ir.Table, str]] = {}
+        """Needs stored together with others (``_store_together``): the shared table and the need's column."""
         self._unions: dict[frozenset[tuple[str, str, str]], ir.Table] = {}
 
     def ask(
@@ -785,10 +787,24 @@ class _Derivations:
             rows = rows.select(*values, **{POINT_KEY: keyed})
         stored = self.engine.materialise(rows, eager=True)
         for i, need in enumerate(needs):
+            self.stored_with[need] = (stored, f"value_{i}")
             if keyed is not None:
                 self.results[need] = stored.select(stored[POINT_KEY], value=stored[f"value_{i}"])
             else:
                 self.results[need] = stored.select(*keys, value=stored[f"value_{i}"])
+
+    def results_together(
+        self, kind: str, column: str, named: list[tuple[str, _Need]]
+    ) -> tuple[ir.Table, list[str]]:
+        """Like ``result`` for needs stored together (one shared table): their columns side by side, to be
+        joined once."""
+        stored = self.stored_with[named[0][1]][0]
+        values = {name: stored[self.stored_with[need][1]] for name, need in named}
+        if POINT_KEY in stored.columns:
+            on = f"{POINT_KEY}{column}"
+            return stored.select(**{on: stored[POINT_KEY]}, **values), [on]
+        keys = [*POINT_KEYS[kind], column]
+        return stored.select(*POINT_KEYS[kind], **{column: stored.ref_quarter}, **values), keys
 
     def result(self, need: _Need, column: str, name: str) -> tuple[ir.Table, list[str]]:
         """The derivation's rows with the dataset's measurement column and the delivered column name, and the
@@ -918,6 +934,15 @@ def _dataset(
     # Small frames are joined in one query (storing steps cost 20 % of 21/150 at scale 0.1), unless the
     # backend cannot compile deeply nested queries.
     staged = not engine.capabilities.deep_queries or int(engine.scalar(fr.table.count())) > STAGED_ROWS
+    # Derivations stored in one table (``_Derivations.stored_with``) measured at the same column are joined
+    # once, their columns side by side: (table, column) -> the dataset's (column name, need) of them.
+    together: dict[tuple[int, str], list[tuple[str, _Need]]] = {}
+    for req, _var in prep.requested_vars:
+        name = _column(req)
+        if name in prep.needs and prep.needs[name][0] in derivations.stored_with:
+            need, column = prep.needs[name]
+            together.setdefault((id(derivations.stored_with[need][0]), column), []).append((name, need))
+    joined_together: set[tuple[int, str]] = set()
     records: ir.Table | None = None
     for req, var in prep.requested_vars:
         name = _column(req)
@@ -939,10 +964,20 @@ def _dataset(
             out = left_join_on(out, res, ["insz", "record_id"])
         else:
             need, column = prep.needs[name]
-            res, on = derivations.result(need, column, name)
-            if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
-                out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
-            out = left_join_on(out, res, on)
+            shared = derivations.stored_with.get(need)
+            group = (id(shared[0]), column) if shared is not None else None
+            if group is not None and group in together:
+                res, on = derivations.results_together(need[0], column, together.pop(group))
+            elif group is not None and group in joined_together:
+                res, on = None, []  # its column came with the first of its table's derivations
+            else:
+                res, on = derivations.result(need, column, name)
+            if res is not None:
+                if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
+                    out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
+                out = left_join_on(out, res, on)
+                if group is not None:
+                    joined_together.add(group)
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
