@@ -418,3 +418,46 @@ def test_conditions_and_renamed_columns(phase2: Any) -> None:
     assert (p6["working"], p6["sep"]) == ("1", None)
     assert p5["age_at_year_end"] == 70  # born 3 Mar 1950, measured on 31 Dec 2020
     assert phase2.columns["users_quarters"]["age_at_year_end"] == "age_class"
+
+
+def test_columns_of_one_block_joined_once(
+    backend_name: str, tiny_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    """Variables computed from one stored block (sep and its additional code; working and the user position)
+    are joined to the dataset once, side by side: each keeps its own value, condition and column name, also
+    when one variable is asked twice under two names."""
+    spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
+    version = _version()
+    (users,) = [g for g in version.target_groups if g.name == "users"]
+    version.target_groups = [users]
+    version.sample_draws = lambda: [NS(name="users", groups=["users"], size=1000)]
+    version.inputs = []
+
+    def var(name: str, column: str | None = None, condition: str | None = None) -> Any:
+        return NS(
+            name=name,
+            options={"scheme": None},
+            after_outflow=False,
+            condition=condition,
+            column_name=column or name,
+        )
+
+    (quarters,) = [d for d in version.datasets if d.name == "users_quarters"]
+    quarters.variables = [
+        var("working"),
+        var("sep"),
+        var("sep_additional", condition="not working"),
+        var("user_position", column="position"),
+        var("sep", column="sep_again"),
+    ]
+    version.datasets = [quarters]
+    x = engine.extract(
+        version, tiny_wh, phase=2, seed=1, backend=backend_name, as_of=date(2022, 1, 1), spark=spark
+    )
+    rows = {(r["insz"], r["quarter"]): r for r in x.datasets["users_quarters"].to_pylist()}
+    cols = ["working", "sep", "sep_additional", "position", "sep_again"]
+    # 2020 Q4: P5 is a pensioner (SEP 34, additional code P, user position 4); P6 works (111): the additional
+    # code is blanked by the condition and a working user has no user position.
+    assert [rows[(P[5], 20204)][c] for c in cols] == ["0", "34", "P", "4", "34"]
+    assert [rows[(P[6], 20204)][c] for c in cols] == ["1", "111", None, None, "111"]
+    assert x.columns["users_quarters"]["sep_again"] == "sep"

@@ -750,14 +750,14 @@ class _Derivations:
         # Derivations that only pick and compute columns of the same stored block (the main job, the career
         # quarters, the person's facts at the points) are stored together: one query and one table for
         # them all instead of one each.
-        together: dict[tuple[str, int], list[_Need]] = {}
+        together: dict[tuple[str, int], list[tuple[_Need, ops.Project]]] = {}
         for need, res in derived.items():
-            block = _block_of(need[0], res)
-            if block is not None:
-                together.setdefault((need[0], id(block)), []).append(need)
-        for (kind, _), needs in together.items():
-            if len(needs) > 1:
-                self._store_together(kind, needs, [derived[n] for n in needs])
+            picked = _picked(need[0], res)
+            if picked is not None:
+                together.setdefault((need[0], id(picked.parent)), []).append((need, picked))
+        for (kind, _), group in together.items():
+            if len(group) > 1:
+                self._store_together(kind, group)
         for need, res in derived.items():
             if need not in self.results:
                 kind = need[0]
@@ -774,13 +774,14 @@ class _Derivations:
             if on_each is not None:
                 on_each(self.asked[need][0].name)
 
-    def _store_together(self, kind: str, needs: list[_Need], derived: list[ir.Table]) -> None:
-        """Derivations that are projections of one stored block, stored as one table with a column each
-        (``value_<i>``); each need's result is a projection of it, with the same columns as if alone."""
-        ops_ = [_flat(r.op()) for r in derived]
-        block = ops_[0].parent.to_expr()
+    def _store_together(self, kind: str, group: list[tuple[_Need, ops.Project]]) -> None:
+        """Derivations that are projections of one stored block (``_picked``), stored as one table with a
+        column each (``value_<i>``); each need's result is a projection of it, with the same columns as if
+        alone."""
+        needs = [need for need, _ in group]
+        block = group[0][1].parent.to_expr()
         keys = [*POINT_KEYS[kind], "ref_quarter"]
-        values = {f"value_{i}": op.values["value"].to_expr() for i, op in enumerate(ops_)}
+        values = {f"value_{i}": op.values["value"].to_expr() for i, (_, op) in enumerate(group)}
         rows = block.select(*keys, **values)
         keyed = point_key(self.engine, kind, rows, "ref_quarter")
         if keyed is not None:
@@ -817,9 +818,9 @@ class _Derivations:
         return res.select(*POINT_KEYS[need[0]], **{column: res.ref_quarter, name: res.value}), keys
 
 
-def _block_of(kind: str, res: ir.Table) -> ops.Relation | None:
-    """The stored table a derivation only picks and computes columns of, its point's columns taken as they
-    are (None: it joins, filters or aggregates)."""
+def _picked(kind: str, res: ir.Table) -> ops.Project | None:
+    """The derivation as one projection of the stored table it only picks and computes columns of, its
+    point's columns taken as they are (None: it joins, filters or aggregates)."""
     op = _flat(res.op())
     if not isinstance(op, ops.Project) or not isinstance(op.parent, ops.DatabaseTable):
         return None
@@ -830,7 +831,7 @@ def _block_of(kind: str, res: ir.Table) -> ops.Relation | None:
         value = op.values[name]
         if not (isinstance(value, ops.Field) and value.rel is op.parent and value.name == name):
             return None
-    return op.parent
+    return op
 
 
 def _flat(op: Any) -> Any:
