@@ -23,6 +23,17 @@ REGION = {"domicile_region": "02000"}
 Y2020 = NS(first=2020, last=2020)
 
 
+def _var(name: str, after: bool = False, condition: str | None = None, column: str | None = None) -> Any:
+    """A variable request of a dataset (the attributes of a permit's variable request the engine reads)."""
+    return NS(
+        name=name,
+        options={"scheme": None},
+        after_outflow=after,
+        condition=condition,
+        column_name=column or name,
+    )
+
+
 def _version(sizes: tuple[int, int] = (1000, 1000)) -> Any:
     groups = [
         NS(
@@ -44,14 +55,7 @@ def _version(sizes: tuple[int, int] = (1000, 1000)) -> Any:
         NS(name="users", rule="voucher_users", params=REGION, years=Y2020, sample=None, sample_size=sizes[1]),
     ]
 
-    def var(name: str, after: bool = False, condition: str | None = None, column: str | None = None) -> Any:
-        return NS(
-            name=name,
-            options={"scheme": None},
-            after_outflow=after,
-            condition=condition,
-            column_name=column or name,
-        )
+    var = _var
 
     def ds(name: str, unit: str, pop: Any, selection: str | None, variables: list[Any]) -> Any:
         return NS(
@@ -432,16 +436,7 @@ def test_columns_of_one_block_joined_once(
     version.target_groups = [users]
     version.sample_draws = lambda: [NS(name="users", groups=["users"], size=1000)]
     version.inputs = []
-
-    def var(name: str, column: str | None = None, condition: str | None = None) -> Any:
-        return NS(
-            name=name,
-            options={"scheme": None},
-            after_outflow=False,
-            condition=condition,
-            column_name=column or name,
-        )
-
+    var = _var
     (quarters,) = [d for d in version.datasets if d.name == "users_quarters"]
     quarters.variables = [
         var("working"),
