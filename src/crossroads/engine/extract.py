@@ -936,7 +936,6 @@ def _dataset(
         if name in prep.needs and prep.needs[name][0] in derivations.stored_with:
             need, column = prep.needs[name]
             together.setdefault((id(derivations.stored_with[need][0]), column), []).append((name, need))
-    joined_together: set[tuple[int, str]] = set()
     records: ir.Table | None = None
     for req, var in prep.requested_vars:
         name = _column(req)
@@ -962,7 +961,7 @@ def _dataset(
             group = (id(shared[0]), column) if shared is not None else None
             if group is not None and group in together:
                 res, on = derivations.results_together(need[0], column, together.pop(group))
-            elif group is not None and group in joined_together:
+            elif group is not None:
                 res, on = None, []  # its column came with the first of its table's derivations
             else:
                 res, on = derivations.result(need, column, name)
@@ -970,8 +969,6 @@ def _dataset(
                 if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
                     out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
                 out = left_join_on(out, res, on)
-                if group is not None:
-                    joined_together.add(group)
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
