@@ -181,9 +181,9 @@ def test_streamed_to_parquet_equals_in_memory(
     cut: list[tuple[str, bool]] = []  # (memo key, whether its parts were built by this call)
     part = backends.Engine._part
 
-    def spy(self: Any, key: str, build: Any) -> Any:
+    def spy(self: Any, key: str, build: Any, *companions: Any) -> Any:
         cut.append((key, (key, self._pass) not in self._pinned))
-        return part(self, key, build)
+        return part(self, key, build, *companions)
 
     monkeypatch.setattr(backends.Engine, "_part", spy)
     spark = request.getfixturevalue("spark_session") if backend_name == "spark" else None
@@ -207,8 +207,8 @@ def test_streamed_to_parquet_equals_in_memory(
         built = [key for key, first in cut if first]
         assert len(built) == len(set(built)) and "occupations" in built
         if backend_name == "duckdb":  # Spark reads person tables whole (storing is not cheap there)
-            assert "scoped:person" in built
-            assert sum(1 for key, _ in cut if key == "scoped:person") == x.slices
+            assert "members:person" in built
+            assert sum(1 for key, _ in cut if key == "members:person") == x.slices
     # In slices the flattening is built a calendar year at a time (``backends.QUARTER_CHUNKED``): the
     # run's quarters, 2019 Q4 to 2021 Q4 (the outflow file reads the year after 2020), span three years.
     assert x.run_quarters == (20194, 20214)

@@ -127,40 +127,6 @@ def definition_of(options: dict[str, Any]) -> int:
     return definition
 
 
-def person_quarter_fte_paid(src: Sources) -> ir.Table:
-    """FTE per person and quarter of the time covered by pay only (definition 2, no assimilated days).
-
-    The same arithmetic as ``jobs.occupations`` (hours, or days x the worker's hours per day, against the
-    reference person's hours x 13 weeks) restricted to ``PAID_SERVICE_CODES``.
-    """
-
-    def build() -> ir.Table:
-        # The wage part of the services is split by ``jobs.occupations`` already (one pass over them).
-        occ = jobs.occupations(src)
-        j = occ.filter(occ.wage_lines > 0).select(
-            "insz",
-            "quarter",
-            "days_per_week",
-            "mean_hours_worker",
-            "mean_hours_reference",
-            hours_declared=occ.wage_hours_declared,
-            days_without_hours=occ.wage_days_no_hours,
-        )
-        per_day = ibis.ifelse(
-            j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64")
-        )
-        hours = j.hours_declared.fill_null(0) + j.days_without_hours.fill_null(0) * per_day
-        fte = ibis.ifelse(
-            j.mean_hours_reference > 0,
-            hours / (j.mean_hours_reference * jobs.WEEKS_PER_QUARTER),
-            ibis.null("float64"),
-        )
-        j = j.mutate(fte=fte)
-        return j.group_by("insz", "quarter").aggregate(fte=j.fte.sum())
-
-    return src.memo("person_quarter_fte_paid", build)
-
-
 def household_fte_parts(src: Sources, points: ir.Table, definition: int = 1) -> ir.Table:
     """``insz, ref_quarter, fte, fte_max`` for every point whose person has a household on the day.
 
@@ -173,7 +139,7 @@ def household_fte_parts(src: Sources, points: ir.Table, definition: int = 1) -> 
     homes = _homes(src, points)
     mem = _household_members(src, homes)
     eligible = _eligible(src, mem)
-    per_quarter = jobs.person_quarter_fte(src) if definition == 1 else person_quarter_fte_paid(src)
+    per_quarter = jobs.person_quarter_fte(src) if definition == 1 else jobs.person_quarter_fte_paid(src)
     fte = _window_sum(eligible, per_quarter, "fte")
     e = mem.join(eligible, ["member", "ref_quarter"])
     e = left_join_on(e, fte, ["member", "ref_quarter"])

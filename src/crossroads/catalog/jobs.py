@@ -55,15 +55,29 @@ def person_rows(src: Sources, name: str) -> ir.Table:
     def rows(table: str) -> ir.Table:
         return quarter_rows(src, table) if table in QUARTER_TABLES else src.table(table)
 
-    return person_keyed(src, name, lambda scope: rows(name).semi_join(scope, "insz"), rows)
+    return person_keyed(
+        src, name, lambda scope: rows(name).semi_join(scope, "insz"), rows, members=name in HOUSEHOLD_TABLES
+    )
+
+
+HOUSEHOLD_TABLES = frozenset(
+    {"person", "household", "child_benefit", "pension", "social_assistance", "unemployment"}
+)
+"""Person-keyed tables the household variables read about every member of a point's household (the
+household spells, age, studies, benefits: ``catalog.household``), not only about the points' persons."""
 
 
 def person_keyed(
-    src: Sources, name: str, build: Callable[[ir.Table], ir.Table], whole: Callable[[str], ir.Table]
+    src: Sources,
+    name: str,
+    build: Callable[[ir.Table], ir.Table],
+    whole: Callable[[str], ir.Table],
+    members: bool = False,
 ) -> ir.Table:
     """Rows keyed by ``insz`` of the scope's persons only, ``build(scope)``, stored once per scope (a sliced
-    run builds them once for all its slices: ``Engine.memo``, key ``scoped:<name>``); ``whole(name)``
-    without a scope or where storing is not cheap (Spark)."""
+    run builds them once for all its slices: ``Engine.memo``, key ``scoped:<name>``, or ``members:<name>``
+    when household variables read them about the other members too); ``whole(name)`` without a scope or
+    where storing is not cheap (Spark)."""
     if src.scope() is None or not _cheap_materialise(src):
         return whole(name)
 
@@ -72,7 +86,7 @@ def person_keyed(
         assert scope is not None
         return build(scope)
 
-    return src.memo(f"scoped:{name}", scoped)
+    return src.memo(f"{'members' if members else 'scoped'}:{name}", scoped)
 
 
 def _cheap_materialise(src: Sources) -> bool:
@@ -266,8 +280,12 @@ declared without hours (null without such a service line); ``wage_lines`` counts
 
 
 def occupations(src: Sources) -> ir.Table:
-    """Every occupation of every quarter, flattened, with FTE, pay and whether it is its quarter's main."""
-    return src.memo("occupations", lambda: _build_occupations(src))
+    """Every occupation of every quarter, flattened, with FTE, pay and whether it is its quarter's main.
+
+    In a sliced run a slice's rows are its own persons' only; the sums per person and quarter the household
+    variables read about the other members (``person_quarter_fte``, ``person_quarter_fte_paid``) are built
+    with them, from the same rows."""
+    return src.memo("occupations", lambda: _build_occupations(src), companions=_PER_QUARTER)
 
 
 def main_jobs(src: Sources) -> ir.Table:
@@ -354,13 +372,47 @@ def voucher_quarters(src: Sources) -> ir.Table:
     )
 
 
+def _work_per_quarter(occ: ir.Table) -> ir.Table:
+    return occ.group_by("insz", "quarter").aggregate(
+        fte=occ.fte.sum(), pay_cents=occ.pay_cents.fill_null(0).sum()
+    )
+
+
+def _paid_fte_per_quarter(occ: ir.Table) -> ir.Table:
+    # The wage part of the services is split by ``occupations`` already (one pass over them).
+    j = occ.filter(occ.wage_lines > 0).select(
+        "insz",
+        "quarter",
+        "days_per_week",
+        "mean_hours_worker",
+        "mean_hours_reference",
+        hours_declared=occ.wage_hours_declared,
+        days_without_hours=occ.wage_days_no_hours,
+    )
+    per_day = ibis.ifelse(j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64"))
+    hours = j.hours_declared.fill_null(0) + j.days_without_hours.fill_null(0) * per_day
+    fte = ibis.ifelse(
+        j.mean_hours_reference > 0, hours / (j.mean_hours_reference * WEEKS_PER_QUARTER), ibis.null("float64")
+    )
+    j = j.mutate(fte=fte)
+    return j.group_by("insz", "quarter").aggregate(fte=j.fte.sum())
+
+
+_PER_QUARTER = {
+    "members:person_quarter_fte": _work_per_quarter,
+    "members:person_quarter_fte_paid": _paid_fte_per_quarter,
+}
+
+
 def person_quarter_fte(src: Sources) -> ir.Table:
-    """FTE and wage per person and quarter over all occupations."""
+    """FTE and wage per person and quarter over all occupations (household members' too)."""
+    occ = occupations(src)  # first: a sliced run builds this with the occupations' pass
+    return src.memo("members:person_quarter_fte", lambda: _work_per_quarter(occ))
 
-    def build() -> ir.Table:
-        occ = occupations(src)
-        return occ.group_by("insz", "quarter").aggregate(
-            fte=occ.fte.sum(), pay_cents=occ.pay_cents.fill_null(0).sum()
-        )
 
-    return src.memo("person_quarter_fte", build)
+def person_quarter_fte_paid(src: Sources) -> ir.Table:
+    """FTE per person and quarter of the time covered by pay only (household FTE definition 2: no
+    assimilated days): the arithmetic of ``occupations`` (hours, or days x the worker's hours per day,
+    against the reference person's hours x 13 weeks) restricted to ``PAID_SERVICE_CODES``."""
+    occ = occupations(src)
+    return src.memo("members:person_quarter_fte_paid", lambda: _paid_fte_per_quarter(occ))

@@ -9,7 +9,7 @@ points. Everything is an Ibis expression, so the same derivation runs on DuckDB 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -50,10 +50,19 @@ class Sources(Protocol):
         """A small reference table (``geography``) registered on the backend."""
         ...
 
-    def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+    def memo(
+        self,
+        key: str,
+        build: Callable[[], ir.Table],
+        companions: Mapping[str, Callable[[ir.Table], ir.Table]] | None = None,
+    ) -> ir.Table:
         """``build()`` once per connection, materialised; shared building blocks use it.
 
-        Keys ending in ``@all`` do not depend on the scope and survive a change of scope.
+        Keys ending in ``@all`` do not depend on the scope and survive a change of scope. Keys starting
+        ``scoped:`` hold the scope's persons' rows, of which a sliced run may keep each slice's own persons
+        only; keys starting ``members:`` keep their households' members too. ``companions`` (``members:``
+        keys -> a function of this block's rows) may be built from the same rows in one go; each is still
+        asked for by its own key.
         """
         ...
 

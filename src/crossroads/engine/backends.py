@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -62,7 +62,9 @@ CAPABILITIES: dict[BackendName, Capabilities] = {
 
 PINNED = frozenset({"occupations"})
 """Person-level building blocks that flatten the DmfA (every worker of the country): a run built in slices
-builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice."""
+builds them once and cuts each slice's rows from them, instead of scanning the DmfA again per slice. Their
+parts hold the slice's own persons only; what the household variables read about the other members (FTE and
+pay per quarter) comes with them as companions (``Engine.memo``) keyed ``MEMBERS``."""
 QUARTER_CHUNKED = frozenset({"occupations"})
 """Pinned blocks whose rows of a quarter come from that quarter's rows of the quarter-keyed tables alone
 (``catalog.jobs.QUARTER_TABLES``): a pass builds them a calendar year at a time. At scale 1.0 the flattened
@@ -70,10 +72,28 @@ DmfA of a pass of 1.5 M persons in one query held hash tables of ~35 M occupatio
 4.5 minutes."""
 SCOPED = "scoped:"
 """Memo keys of person-keyed rows restricted to the scope (``catalog.jobs.person_rows``): in a sliced run
-they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scanning the table per slice."""
+they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scanning the table per slice; a
+slice's part holds its own persons' rows only."""
+MEMBERS = "members:"
+"""Like ``SCOPED``, for rows the household variables also read about the other members of a point's
+household: a slice's part holds the rows of its persons and of their households' members, who may be
+another slice's own persons or in no target group (at scale 1.0 a slice's scope holds ~3.5 persons per own
+person: cutting every block that wide copied the flattened DmfA 2.2 times over)."""
 SLICE_COLUMN = "slice__"
 OWN_COLUMN = "own__"
-"""In a pass's per-slice parts: the row's person is the slice's own (not another slice's household member)."""
+"""In the slices of a run (``Engine.set_run_scope``): the person is the slice's own (a person of the target
+groups in its INSZ range), not a household member of one of them."""
+FIRST_COLUMN = "first__"
+"""In a pass's per-slice parts: the row's person has its first part of the pass here (the pass's rows, that
+other blocks of the pass are built on, hold each person once)."""
+_FIRST_OWN = "first_own__"
+"""In a pass's persons: the first slice the person is own in (where an own-persons block's rows are the
+pass's)."""
+
+
+def _partitioned(key: str) -> bool:
+    """Whether a sliced run builds the block once per pass and cuts it into per-slice parts."""
+    return key in PINNED or key.startswith((SCOPED, MEMBERS))
 
 
 def _unscoped(memo: dict[str, ir.Table]) -> dict[str, ir.Table]:
@@ -138,13 +158,17 @@ class Engine:
         self._memo: dict[str, ir.Table] = {}
         self._scope: ir.Table | None = None
         self._slices: ir.Table | None = None
-        """``insz``, ``slice__``: the scope of each slice of a sliced run (``set_run_scope``)."""
+        """``insz``, ``slice__``, ``own__``: the scope of each slice of a sliced run (``set_run_scope``)."""
         self._slice: int | None = None
         self._pass_slices: int | None = None
         """Slices whose building blocks are built together (``set_run_scope``); None: all of them."""
         self._pass: int | None = None
         """The pass of the slice being worked on."""
         self._pinning = False
+        self._pinning_key: str | None = None
+        """The block whose pass is being built (``_part``)."""
+        self._pinning_wide = False
+        """Whether that block holds households' members (it may not read an own-persons block's pass rows)."""
         self._parts_dir: Path | None = None
         self._pinned: dict[tuple[str, int], tuple[ir.Table, Path]] = {}
         """Building blocks built once per pass of slices (see ``PINNED``, ``SCOPED``): (key, pass) -> the
@@ -264,8 +288,10 @@ class Engine:
         self._memo = _unscoped(self._memo)
 
     def set_run_scope(self, slices: ir.Table | None, pass_slices: int | None = None) -> None:
-        """The scopes of every slice of a sliced run: ``insz`` and ``slice__`` (the slice's number), a
-        person once per slice that reads about them (household members of two slices are in both).
+        """The scopes of every slice of a sliced run: ``insz``, ``slice__`` (the slice's number) and
+        ``own__`` (``OWN_COLUMN``: the slice's own person, not a household member of one; without the column
+        every person is own), a person once per slice that reads about them (household members of two slices
+        are in both).
 
         The ``PINNED`` building blocks and the ``SCOPED`` rows are built once for everyone of a pass of
         ``pass_slices`` consecutive slices (None: the whole run), when a slice of the pass first asks, and
@@ -286,7 +312,12 @@ class Engine:
         if slices is None:
             self._slices = None
             return
-        self._slices = self.materialise(slices.select("insz", SLICE_COLUMN).distinct(), keep=True)
+        if OWN_COLUMN in slices.columns:
+            # A person both own and a member in a slice (two group persons of one household) is own there.
+            runs = slices.group_by("insz", SLICE_COLUMN).aggregate(**{OWN_COLUMN: slices[OWN_COLUMN].max()})
+        else:
+            runs = slices.select("insz", SLICE_COLUMN).distinct().mutate(**{OWN_COLUMN: ibis.literal(True)})
+        self._slices = self.materialise(runs, keep=True)
         self._parts_dir = self._tmp / f"parts-{next(_counter)}"
         self._parts_dir.mkdir()
 
@@ -308,25 +339,53 @@ class Engine:
             self._pass = 0 if self._pass_slices is None else number // self._pass_slices
             self.set_scope(self._slices.filter(self._slices[SLICE_COLUMN] == number))
 
-    def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+    def memo(
+        self,
+        key: str,
+        build: Callable[[], ir.Table],
+        companions: Mapping[str, Callable[[ir.Table], ir.Table]] | None = None,
+    ) -> ir.Table:
+        """``build()`` once per scope, stored (see ``catalog.model.Sources.memo``).
+
+        ``companions``: blocks computed from this block's rows (memo key -> function of the rows), which a
+        sliced run builds in the same pass from each chunk of those rows; their keys start with ``MEMBERS``
+        (they hold household members' rows where the block holds the own persons'). Elsewhere a companion is
+        built when its own key is asked.
+        """
         if key not in self._memo:
-            partitioned = key in PINNED or key.startswith(SCOPED)
+            partitioned = _partitioned(key)
             pinned = self._pinned.get((key, self._pass)) if self._pass is not None else None
             if partitioned and self._pinning and pinned is not None:
+                if self._pinning_wide and not key.startswith(MEMBERS):
+                    # The pass's rows of an own-persons block lack the households' other members.
+                    raise EngineError(
+                        f"the shared block {self._pinning_key!r} covers households' members but reads "
+                        f"{key!r}, which a sliced run holds for the slices' own persons only"
+                    )
                 self._memo[key] = pinned[0]  # a block built on another: the pass's rows
             elif partitioned and self._slice is not None and not self._pinning:
-                self._memo[key] = self._part(key, build)
+                self._memo[key] = self._part(key, build, dict(companions or {}))
             else:
                 self._memo[key] = self.materialise(build())
         return self._memo[key]
 
-    def _part(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The current slice's part of ``build()``, built once for the slice's pass and cut by slice."""
+    def _part(
+        self,
+        key: str,
+        build: Callable[[], ir.Table],
+        companions: dict[str, Callable[[ir.Table], ir.Table]] | None = None,
+    ) -> ir.Table:
+        """The current slice's part of ``build()``, built once for the slice's pass (with its companions)
+        and cut by slice."""
         assert self._parts_dir is not None and self._slices is not None and self._slice is not None
         assert self._pass is not None
+        companions = companions or {}
         if (key, self._pass) not in self._pinned:
             if any(p != self._pass for _, p in self._pinned):
                 self._drop_pinned()  # a new pass: the former's parts are read no more
+            wrong = [c for c in companions if not c.startswith(MEMBERS)]
+            if wrong:
+                raise EngineError(f"companions of {key!r} must be keyed {MEMBERS}<name>, not {wrong}")
             # Built as for a scope of everyone in the pass (the slice's own blocks set aside meanwhile);
             # rows of a person do not depend on other persons, so a slice's rows are the same either way.
             scope, memo = self._scope, self._memo
@@ -335,29 +394,34 @@ class Engine:
             try:
                 in_pass, self._scope = self._pass_persons()
                 self._pinning = True
-                folder = self._parts_dir / f"p{next(_counter)}"
+                self._pinning_key = key
+                self._pinning_wide = key.startswith(MEMBERS) or bool(companions)
+                folders = {k: self._parts_dir / f"p{next(_counter)}" for k in (key, *companions)}
                 # Written straight into the slices' parts; the pass's rows (other blocks of the pass may be
                 # built on them) are the parts' rows of each person's first slice. Writing the rows whole and
                 # then cutting them wrote the pass's DmfA twice and kept both copies on the temporary disk.
-                schema = self._write_parts(key, build, in_pass, folder)
-                files = sorted(str(f) for f in folder.glob("*/*.parquet"))
-                rows = self._read_parquet(f"pass{next(_counter)}", files) if files else None
-                whole = (
-                    rows.filter(rows[OWN_COLUMN]).drop(OWN_COLUMN)
-                    if rows is not None
-                    else self.register_arrow("pass", schema.empty_table()).drop(OWN_COLUMN)
-                )
-                self._pinned[key, self._pass] = whole, folder
+                schemas = self._write_parts(key, build, companions, in_pass, folders)
+                for k, folder in folders.items():
+                    files = sorted(str(f) for f in folder.glob("*/*.parquet"))
+                    rows = self._read_parquet(f"pass{next(_counter)}", files) if files else None
+                    whole = (
+                        rows.filter(rows[FIRST_COLUMN]).drop(FIRST_COLUMN)
+                        if rows is not None
+                        else self.register_arrow("pass", schemas[k].empty_table()).drop(FIRST_COLUMN)
+                    )
+                    self._pinned[k, self._pass] = whole, folder
             finally:
                 self._scope, self._memo, self._pinning = scope, memo, False
+                self._pinning_key, self._pinning_wide = None, False
                 self.release_since(mark)
         whole, parts = self._pinned[key, self._pass]
-        schema = whole.schema().to_pyarrow().append(pa.field(OWN_COLUMN, pa.bool_()))
-        return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", schema).drop(OWN_COLUMN)
+        schema = whole.schema().to_pyarrow().append(pa.field(FIRST_COLUMN, pa.bool_()))
+        return self._read_folder("part", parts / f"{SLICE_COLUMN}={self._slice}", schema).drop(FIRST_COLUMN)
 
     def _pass_persons(self) -> tuple[ir.Table, ir.Table]:
-        """The slices of the pass's persons (``insz``, the slice, ``OWN_COLUMN``) and the pass's scope, stored
-        once for every block of the pass."""
+        """The slices of the pass's persons (``insz``, the slice, ``OWN_COLUMN``, ``FIRST_COLUMN``) and the
+        pass's scope (its own persons and their households' members), stored once for every block of the
+        pass."""
         assert self._slices is not None and self._pass is not None
         if self._pass_rows is None or self._pass_rows[0] != self._pass:
             self._drop_pass_persons()
@@ -368,9 +432,19 @@ class Engine:
                 in_pass = in_pass.filter((number >= first) & (number < first + self._pass_slices))
             # A person of two slices (a household member of another slice) is in both; their rows are the
             # pass's once, in the first.
-            first_slice = in_pass[SLICE_COLUMN].min().over(ibis.window(group_by="insz"))
+            number = in_pass[SLICE_COLUMN]
+            first_slice = number.min().over(ibis.window(group_by="insz"))
+            # ... and an own person's once, in its first slice as own (a person is own in one slice only,
+            # unless the slices come without OWN_COLUMN: then everyone is own everywhere).
+            first_own = number.min(where=in_pass[OWN_COLUMN]).over(ibis.window(group_by="insz"))
             in_pass = self.materialise(
-                in_pass.mutate(**{OWN_COLUMN: in_pass[SLICE_COLUMN] == first_slice}), keep=True
+                in_pass.mutate(
+                    **{
+                        FIRST_COLUMN: number == first_slice,
+                        _FIRST_OWN: in_pass[OWN_COLUMN] & (number == first_own),
+                    }
+                ),
+                keep=True,
             )
             scope = self.materialise(in_pass.select("insz").distinct(), keep=True)
             self._pass_rows = (self._pass, in_pass, scope)
@@ -384,33 +458,51 @@ class Engine:
             self._pass_rows = None
 
     def _write_parts(
-        self, key: str, build: Callable[[], ir.Table], in_pass: ir.Table, folder: Path
-    ) -> pa.Schema:
-        """``build()``'s rows of each slice of the pass (``in_pass``: ``insz``, the slice, ``OWN_COLUMN``)
-        written to ``folder``, one subfolder per slice; a year of the run's quarters at a time for
-        ``QUARTER_CHUNKED`` blocks (the same rows: each quarter's come from that quarter alone). The schema
-        of the parts' files."""
+        self,
+        key: str,
+        build: Callable[[], ir.Table],
+        companions: dict[str, Callable[[ir.Table], ir.Table]],
+        in_pass: ir.Table,
+        folders: dict[str, Path],
+    ) -> dict[str, pa.Schema]:
+        """``build()``'s rows of each slice of the pass (``in_pass``: ``insz``, the slice, ``OWN_COLUMN``,
+        ``FIRST_COLUMN``) written to ``folders[key]``, one subfolder per slice, and each companion's rows to
+        its folder; a year of the run's quarters at a time for ``QUARTER_CHUNKED`` blocks (the same rows: each
+        quarter's come from that quarter alone). The schemas of the parts' files."""
+        every = in_pass.select("insz", SLICE_COLUMN, FIRST_COLUMN)
+        own = in_pass.filter(in_pass[OWN_COLUMN]).select("insz", SLICE_COLUMN, **{FIRST_COLUMN: _FIRST_OWN})
+        schemas: dict[str, pa.Schema] = {}
 
-        def write(name: str) -> pa.Schema:
-            expr = build()
-            expr = expr.join(in_pass, "insz")
-            self._write(expr, folder, SLICE_COLUMN, name=name)
-            return expr.drop(SLICE_COLUMN).schema().to_pyarrow()
+        def write(k: str, rows: ir.Table, name: str) -> None:
+            expr = rows.join(every if k.startswith(MEMBERS) else own, "insz")
+            self._write(expr, folders[k], SLICE_COLUMN, name=name)
+            schemas[k] = expr.drop(SLICE_COLUMN).schema().to_pyarrow()
+
+        def chunk(name: str) -> None:
+            if not companions:
+                write(key, build(), name)
+                return
+            # The pass's rows stored once, then cut for the own persons and summed for the companions.
+            rows = self.materialise(build())
+            write(key, rows, name)
+            for k, companion in companions.items():
+                write(k, companion(rows), name)
 
         years = _years(self.run_quarters or self._quarter_span()) if key in QUARTER_CHUNKED else []
         if not years:
-            return write("rows.parquet")
+            chunk("rows.parquet")
+            return schemas
         window, memo = self.run_quarters, self._memo
         try:
             for first, last in years:
                 self.run_quarters = (first, last)
                 self._memo = _unscoped(memo)  # blocks of other quarters are not this year's
                 mark = self.stored_count()
-                schema = write(f"rows-{first // 10}.parquet")
+                chunk(f"rows-{first // 10}.parquet")
                 self.release_since(mark)
         finally:
             self.run_quarters, self._memo = window, memo
-        return schema
+        return schemas
 
     def _quarter_span(self) -> tuple[int, int] | None:
         """The first and last quarter of the DmfA occupations (None: there are none)."""

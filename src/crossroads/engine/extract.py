@@ -54,7 +54,7 @@ from crossroads.catalog import frames, jobs, model
 from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
-from crossroads.engine.backends import SLICE_COLUMN, BackendName, Engine, EngineError, connect
+from crossroads.engine.backends import OWN_COLUMN, SLICE_COLUMN, BackendName, Engine, EngineError, connect
 from crossroads.permits.vocabulary import disclosure_mismatch, requested_scheme, unit_mismatch
 from crossroads.warehouse.schema import table_names
 from crossroads.warehouse.storage import Warehouse
@@ -1220,8 +1220,9 @@ def _slices(run: _Run, version: Any, slice_persons: int | None) -> list[tuple[st
 
 
 def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.Table:
-    """``insz``, ``slice__``: the scope of each slice (as ``_scope`` gives it for that slice alone): the
-    persons of the groups in its INSZ range and their households' members, who may live in other slices."""
+    """``insz``, ``slice__``, ``own__``: the scope of each slice (as ``_scope`` gives it for that slice
+    alone): the persons of the groups in its INSZ range (own) and their households' members, who may live in
+    other slices or be in no group."""
     lows = np.array([b[0] for b in slices[1:] if b is not None], dtype=str)
     persons = _group_persons(run)
     assert persons is not None  # slices need person groups only (slice_refusal)
@@ -1233,7 +1234,8 @@ def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.
     hh = run.engine.table("household").select("insz", "household_id")
     homes = hh.join(own, "insz").select("household_id", SLICE_COLUMN).distinct()
     members = hh.join(homes, "household_id").select("insz", SLICE_COLUMN)
-    return own.union(members, distinct=True)
+    own = own.mutate(**{OWN_COLUMN: ibis.literal(True)})
+    return own.union(members.mutate(**{OWN_COLUMN: ibis.literal(False)}), distinct=True)
 
 
 def _datasets_of_slice(
