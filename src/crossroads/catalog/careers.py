@@ -117,8 +117,10 @@ def _build_career_occupations(src: Sources) -> ir.Table:
 
 
 def _career_occupations(src: Sources) -> ir.Table:
-    """Every occupation of the persons in scope with its service split, FTEs and worker line."""
-    return src.memo("careers_occupations", lambda: _build_career_occupations(src))
+    """Every occupation of the persons in scope with its service split, FTEs and worker line.
+
+    Not stored: read once per set of points (``_quarters_at``), storing it copied the flattened DmfA."""
+    return _build_career_occupations(src)
 
 
 def _career_jobs(occ: ir.Table) -> ir.Table:
