@@ -229,11 +229,17 @@ def _build_occupations(src: Sources) -> ir.Table:
         is_voucher_job=(j.joint_committee == VOUCHER_JOINT_COMMITTEE)
         | (j.employer_class == VOUCHER_EMPLOYER_CATEGORY),
     )
+    if scope is not None:
+        # Stored before the main job is picked: the query read its rows twice (the pick and the join
+        # back) through a common table expression that copied them and scanned the copy slowly.
+        j = src.memo("scoped:occupation_rows", lambda: j)
     # The main job of a person in a quarter: the largest FTE; ties go to the lowest occupation number. One
     # arg-max per person-quarter on a narrow key, then a join: a ranking window sorted every wide row
     # (half of this block's time).
     key = ibis.struct({"fte": j.fte.fill_null(0), "first": -j.occupation_id})
     main = j.group_by("insz", "quarter").aggregate(main_id=j.occupation_id.argmax(key))
+    if scope is not None:
+        main = src.memo("scoped:occupation_main", lambda: main.select("main_id"))
     j = j.left_join(main.select("main_id"), j.occupation_id == main.main_id)
     j = j.mutate(is_main_job=j.main_id.notnull())
     return j.select(
@@ -373,46 +379,45 @@ def voucher_quarters(src: Sources) -> ir.Table:
 
 
 def _work_per_quarter(occ: ir.Table) -> ir.Table:
-    return occ.group_by("insz", "quarter").aggregate(
-        fte=occ.fte.sum(), pay_cents=occ.pay_cents.fill_null(0).sum()
-    )
-
-
-def _paid_fte_per_quarter(occ: ir.Table) -> ir.Table:
+    """FTE and pay per person and quarter over all occupations, and the FTE of the time covered by pay
+    (``paid_fte``, over the ``paid_lines`` occupations with a wage line): one aggregation for both
+    household FTE definitions (two cost a sort of the pass's DmfA each at scale 1.0)."""
     # The wage part of the services is split by ``occupations`` already (one pass over them).
-    j = occ.filter(occ.wage_lines > 0).select(
-        "insz",
-        "quarter",
-        "days_per_week",
-        "mean_hours_worker",
-        "mean_hours_reference",
-        hours_declared=occ.wage_hours_declared,
-        days_without_hours=occ.wage_days_no_hours,
+    per_day = ibis.ifelse(
+        occ.days_per_week > 0, occ.mean_hours_worker / occ.days_per_week, ibis.null("float64")
     )
-    per_day = ibis.ifelse(j.days_per_week > 0, j.mean_hours_worker / j.days_per_week, ibis.null("float64"))
-    hours = j.hours_declared.fill_null(0) + j.days_without_hours.fill_null(0) * per_day
-    fte = ibis.ifelse(
-        j.mean_hours_reference > 0, hours / (j.mean_hours_reference * WEEKS_PER_QUARTER), ibis.null("float64")
+    hours = occ.wage_hours_declared.fill_null(0) + occ.wage_days_no_hours.fill_null(0) * per_day
+    paid = occ.wage_lines > 0
+    paid_fte = ibis.ifelse(
+        paid & (occ.mean_hours_reference > 0),
+        hours / (occ.mean_hours_reference * WEEKS_PER_QUARTER),
+        ibis.null("float64"),
     )
-    j = j.mutate(fte=fte)
-    return j.group_by("insz", "quarter").aggregate(fte=j.fte.sum())
+    return occ.group_by("insz", "quarter").aggregate(
+        fte=occ.fte.sum(),
+        pay_cents=occ.pay_cents.fill_null(0).sum(),
+        paid_fte=paid_fte.sum(),
+        paid_lines=paid.cast("int32").sum(),
+    )
 
 
-_PER_QUARTER = {
-    "members:person_quarter_fte": _work_per_quarter,
-    "members:person_quarter_fte_paid": _paid_fte_per_quarter,
-}
+_PER_QUARTER = {"members:person_quarter_work": _work_per_quarter}
+
+
+def _person_quarter_work(src: Sources) -> ir.Table:
+    occ = occupations(src)  # first: a sliced run builds this with the occupations' pass
+    return src.memo("members:person_quarter_work", lambda: _work_per_quarter(occ))
 
 
 def person_quarter_fte(src: Sources) -> ir.Table:
     """FTE and wage per person and quarter over all occupations (household members' too)."""
-    occ = occupations(src)  # first: a sliced run builds this with the occupations' pass
-    return src.memo("members:person_quarter_fte", lambda: _work_per_quarter(occ))
+    return _person_quarter_work(src).select("insz", "quarter", "fte", "pay_cents")
 
 
 def person_quarter_fte_paid(src: Sources) -> ir.Table:
     """FTE per person and quarter of the time covered by pay only (household FTE definition 2: no
     assimilated days): the arithmetic of ``occupations`` (hours, or days x the worker's hours per day,
-    against the reference person's hours x 13 weeks) restricted to ``PAID_SERVICE_CODES``."""
-    occ = occupations(src)
-    return src.memo("members:person_quarter_fte_paid", lambda: _paid_fte_per_quarter(occ))
+    against the reference person's hours x 13 weeks) restricted to ``PAID_SERVICE_CODES``; the person's
+    quarters with such time only."""
+    work = _person_quarter_work(src)
+    return work.filter(work.paid_lines > 0).select("insz", "quarter", fte=work.paid_fte)

@@ -350,7 +350,8 @@ class Engine:
         ``companions``: blocks computed from this block's rows (memo key -> function of the rows), which a
         sliced run builds in the same pass from each chunk of those rows; their keys start with ``MEMBERS``
         (they hold household members' rows where the block holds the own persons'). Elsewhere a companion is
-        built when its own key is asked.
+        built when its own key is asked. The pass reads ``build()``'s expression once per write (the block's,
+        then each companion's), so ``build`` stores what is costly to compute (``scoped:`` memos).
         """
         if key not in self._memo:
             partitioned = _partitioned(key)
@@ -479,11 +480,9 @@ class Engine:
             schemas[k] = expr.drop(SLICE_COLUMN).schema().to_pyarrow()
 
         def chunk(name: str) -> None:
-            if not companions:
-                write(key, build(), name)
-                return
-            # The pass's rows stored once, then cut for the own persons and summed for the companions.
-            rows = self.materialise(build())
+            # One expression, cut for the own persons and summed for the companions: not stored whole (a
+            # copy of the pass's DmfA year); the block stores its costly parts itself (``memo``).
+            rows = build()
             write(key, rows, name)
             for k, companion in companions.items():
                 write(k, companion(rows), name)
