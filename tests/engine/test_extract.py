@@ -16,6 +16,7 @@ import pytest
 import tiny_warehouse as tw
 
 from crossroads import engine
+from crossroads.engine import parity
 from crossroads.warehouse.storage import Warehouse
 
 P = tw.P
@@ -172,8 +173,9 @@ def test_streamed_to_parquet_equals_in_memory(
     slice_persons: int | None,
 ) -> None:
     """``write_to``: each dataset streamed to its Parquet file holds the same rows, order and types; with
-    ``slice_persons=2`` built 2 persons at a time (INSZ ranges), the files are still the one-pass tables,
-    and the DmfA is flattened once for the run (``backends.PINNED``), not once per slice."""
+    ``slice_persons=2`` built about 2 persons at a time (whole households), the files hold the one-pass
+    tables' rows and types (sorted within each slice), and the DmfA is flattened once for the run
+    (``backends.PINNED``), not once per slice."""
     import pyarrow.parquet as pq
 
     from crossroads.engine import backends
@@ -194,12 +196,16 @@ def test_streamed_to_parquet_equals_in_memory(
     assert x.datasets == {} and set(x.files) == set(phase2.datasets)
     for name, table in phase2.datasets.items():
         assert x.files[name] == tmp_path / "out" / f"{name}.parquet"
-        assert pq.read_table(x.files[name]).equals(table), name
+        if x.slices == 1:
+            assert pq.read_table(x.files[name]).equals(table), name
+        else:
+            assert parity.diff_tables(pq.read_table(x.files[name]), table) == [], name
     assert x.population_counts == phase2.population_counts and x.overlap.equals(phase2.overlap)
     if slice_persons is None or slice_persons >= 1000:  # everyone in one slice: one pass
         assert x.slices == 1
     else:
-        # at least one slice per 2 of the persons delivered (the groups may hold more, in other years)
+        # at least one slice per 2 of the persons delivered (the groups may hold more, in other years): the
+        # one household of more than one person (P1, P7, P8, P9) is larger than a slice, cut like the rest
         persons = len(set().union(*(_persons(phase2, ds) for ds in phase2.datasets)))
         assert x.slices >= -(-persons // 2) > 1
         # Each person table read through the scope is cut into its slices' parts once for the run, and

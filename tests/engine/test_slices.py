@@ -3,21 +3,28 @@
 21/128 reads about more persons than the slice's own: household members (household type, work intensity),
 parents (their residence reasons, nationality at birth) and every job of the DmfA. The warehouse's
 person-keyed rows are cut once per run into one part per slice (``Engine.set_run_scope``); a person whose
-household spans two slices must be in both parts. A small synthetic warehouse (scale 0.0003, about 4,500
-persons) is extracted in phase 2 in one pass and in slices of 1,000 persons; every dataset must agree as a set
-of rows (``engine.parity.diff_tables``).
+household spans two slices must be in both parts. Slices hold whole households (``engine.slicing``), so
+that happens only when a household is cut (a component larger than a slice); the test cuts by INSZ ranges
+too, where it happens all the time. A small synthetic warehouse (scale 0.0003, about 4,500 persons) is
+extracted in phase 2 in one pass and in slices of 1,000 persons; every dataset must agree as a set of rows
+(``engine.parity.diff_tables``).
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from crossroads import engine, permits
-from crossroads.engine import parity
+from crossroads.engine import backends, parity
 from crossroads.warehouse.storage import Warehouse
 from crossroads.warehouse.synthetic.build import build
 
@@ -30,10 +37,36 @@ def small_wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     return build(tmp_path_factory.mktemp("slices") / "wh", scale=0.0003, seed=5)
 
 
-@pytest.mark.parametrize("pass_persons", [engine.PASS_PERSONS, 2000])
-def test_21_128_in_slices_equals_one_pass(small_wh: Warehouse, tmp_path: Path, pass_persons: int) -> None:
+def _insz_ranges(persons: pa.Array, households: pa.Table, slice_persons: int) -> np.ndarray:
+    """The former cut: ``slice_persons`` persons at a time in INSZ order (households split across slices)."""
+    number = np.empty(len(persons), dtype=np.int32)
+    number[pc.sort_indices(persons).to_numpy()] = np.arange(len(persons)) // slice_persons
+    return number
+
+
+@pytest.mark.parametrize(
+    ("pass_persons", "cut"),
+    [(engine.PASS_PERSONS, "households"), (2000, "households"), (2000, "insz ranges")],
+)
+def test_21_128_in_slices_equals_one_pass(
+    small_wh: Warehouse, tmp_path: Path, pass_persons: int, cut: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Shared blocks built once for the whole run, or per pass of two slices (as at scale 1.0, where the
-    whole run's blocks did not fit on disk): the same rows either way."""
+    whole run's blocks did not fit on disk), slices of whole households or of INSZ ranges: the same rows."""
+    if cut == "insz ranges":
+        # (``crossroads.engine.extract`` the attribute is the function; the module by its name)
+        monkeypatch.setattr(
+            importlib.import_module("crossroads.engine.extract"), "household_slices", _insz_ranges
+        )
+    scopes: list[pa.Table] = []
+    set_run_scope = backends.Engine.set_run_scope
+
+    def spy(self: Any, slices: Any, pass_slices: int | None = None) -> None:
+        if slices is not None:
+            scopes.append(self.to_arrow(slices))
+        set_run_scope(self, slices, pass_slices)
+
+    monkeypatch.setattr(backends.Engine, "set_run_scope", spy)
     version = permits.load(PERMIT).version_in_force(AS_OF)
     whole = engine.extract(version, small_wh, phase=2, seed=1, as_of=AS_OF)
     sliced = engine.extract(
@@ -53,3 +86,14 @@ def test_21_128_in_slices_equals_one_pass(small_wh: Warehouse, tmp_path: Path, p
         assert table.num_rows > 0, name
         assert parity.diff_tables(pq.read_table(sliced.files[name]), table) == [], name
     assert sliced.population_counts == whole.population_counts
+    # Slices of whole households: every person of a scope (own or member) is in one slice only.
+    (scope,) = scopes
+    rows = scope.to_pylist()
+    slices_of: dict[str, set[int]] = {}
+    for r in rows:
+        slices_of.setdefault(r["insz"], set()).add(r[backends.SLICE_COLUMN])
+    in_several = [insz for insz, numbers in slices_of.items() if len(numbers) > 1]
+    if cut == "households":
+        assert in_several == []
+    else:
+        assert len(in_several) > 100  # the households across slices this test must also cover

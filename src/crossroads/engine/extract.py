@@ -6,7 +6,8 @@ Order of work: link the provider inputs (match reports) -> resolve every target 
 dataset's frame -> one derivation per distinct (variable, options) over the union of the points of the
 datasets asking it (``_Derivations``) -> per dataset the frame joined with its derivations, sorted by its keys
 by the engine: a pyarrow table, or a Parquet file with ``write_to``. With ``slice_persons`` the steps from the
-frames on run once per INSZ range of persons, each slice's stored tables dropped before the next.
+frames on run once per slice of persons (whole households), each slice's stored tables dropped before the
+next.
 
 Frames by dataset unit (keys in brackets):
 
@@ -55,6 +56,7 @@ from crossroads.catalog import periods as xp
 from crossroads.catalog.model import left_join_on
 from crossroads.engine import inflow, linkage, population, sampling, windows
 from crossroads.engine.backends import OWN_COLUMN, SLICE_COLUMN, BackendName, Engine, EngineError, connect
+from crossroads.engine.slicing import household_slices
 from crossroads.permits.vocabulary import disclosure_mismatch, requested_scheme, unit_mismatch
 from crossroads.warehouse.schema import table_names
 from crossroads.warehouse.storage import Warehouse
@@ -195,8 +197,10 @@ class _Run:
         self.groups = {g.name: g for g in version.target_groups}
         self.pops: dict[str, ir.Table] = {}
         self.systems: dict[str, ir.Table] = {}
-        self.bounds: tuple[str, str | None] | None = None
-        """The slice of persons (INSZ range) the groups are cut to; None: everyone."""
+        self.slicing: ir.Table | None = None
+        """The persons of the groups and their slice (``insz``, ``SLICE_COLUMN``) in a sliced run."""
+        self.slice: int | None = None
+        """The slice the groups are cut to; None: everyone."""
         self._sliced: dict[tuple[str, str], ir.Table] = {}
 
     def entity(self, name: str) -> str:
@@ -230,20 +234,19 @@ class _Run:
             self.systems[name] = self.engine.materialise(m, keep=True)
         return self._in_slice(("system", name), self.systems[name])
 
-    def set_slice(self, bounds: tuple[str, str | None] | None) -> None:
-        """From now on, groups hold only the persons with ``low <= insz < high`` (None: everyone)."""
-        self.bounds = bounds
+    def set_slice(self, number: int | None) -> None:
+        """From now on, groups hold only the persons of slice ``number`` of ``slicing`` (None: everyone)."""
+        if number is not None and self.slicing is None:
+            raise EngineError("a slice needs the run's slicing")
+        self.slice = number
         self._sliced = {}
 
     def _in_slice(self, key: tuple[str, str], table: ir.Table) -> ir.Table:
-        if self.bounds is None or "insz" not in table.columns:
+        if self.slice is None or self.slicing is None or "insz" not in table.columns:
             return table
         if key not in self._sliced:
-            low, high = self.bounds
-            cut = table.insz >= low
-            if high is not None:
-                cut &= table.insz < high
-            self._sliced[key] = self.engine.materialise(table.filter(cut))
+            mine = self.slicing.filter(self.slicing[SLICE_COLUMN] == self.slice).select("insz")
+            self._sliced[key] = self.engine.materialise(table.semi_join(mine, "insz"))
         return self._sliced[key]
 
     def restrict(self, name: str, members: ir.Table) -> None:
@@ -1125,9 +1128,10 @@ def extract(
 
     ``write_to`` (a folder): stream each microdata dataset to ``<folder>/<name>.parquet`` instead of
     returning it in memory (``Extract.files``), for full populations larger than memory.
-    ``slice_persons`` (with ``write_to``): build the datasets for at most that many persons at a time, in
-    INSZ order, and drop each slice's building blocks before the next, so memory and spill space stay
-    bounded whatever the population; the files are the same as without slices. The building blocks the
+    ``slice_persons`` (with ``write_to``): build the datasets for about that many persons at a time (whole
+    households: ``slicing``), and drop each slice's building blocks before the next, so memory and spill
+    space stay bounded whatever the population; the files hold the same rows as without slices, sorted by
+    their keys within each slice. The building blocks the
     slices share are built for ``pass_persons`` persons' slices at a time (a pass), which bounds their spill
     and the parts on disk. ``quarter_window``: read only the quarters of the DmfA and the socio-economic
     position the datasets need (``windows.run_quarters``, ``Extract.run_quarters``); False reads every
@@ -1158,26 +1162,25 @@ def extract(
                 result.sample = {"seed": seed, "draws": {}, "note": "phase 2: full populations, no sample"}
             result.timings["sample"] = time.perf_counter() - t0
             bar.advance(task)
-            slices: list[tuple[str, str | None] | None] = [None]
-            if write_to is not None:
-                slices = _slices(run, permit_version, slice_persons)
-            if len(slices) == 1:
-                slices = [None]  # everyone fits in one slice: one pass (there is no run of slices to cut)
-            if len(slices) > 1:
-                assert slice_persons is not None
+            slicing = _slices(run, permit_version, slice_persons) if write_to is not None else None
+            count = 1 if slicing is None else int(pc.max(slicing.column(SLICE_COLUMN)).as_py() or 0) + 1
+            if count > 1:
+                assert slice_persons is not None and slicing is not None
                 per_pass = max(1, pass_persons // slice_persons)
-                engine.set_run_scope(_slice_scopes(run, slices), pass_slices=per_pass)
-                result.passes = -(-len(slices) // per_pass)
+                run.slicing = engine.register_arrow("slice_persons", slicing)
+                engine.set_run_scope(_slice_scopes(run, run.slicing), pass_slices=per_pass)
+                result.passes = -(-count // per_pass)
+            slices: list[int | None] = list(range(count)) if count > 1 else [None]
             sink = _Sink(write_to) if write_to is not None else None
             try:
-                for i, bounds in enumerate(slices):
-                    if len(slices) > 1:
-                        bar.update(task, description=f"slice {i + 1} of {len(slices)}")
-                    _datasets_of_slice(run, bounds, i, result, sink, bar, task, steps)
+                for number in slices:
+                    if number is not None:
+                        bar.update(task, description=f"slice {number + 1} of {count}")
+                    _datasets_of_slice(run, number, result, sink, bar, task, steps)
             finally:
                 if sink is not None:
                     sink.close()
-                if len(slices) > 1:
+                if count > 1:
                     engine.set_run_scope(None)
             result.slices = len(slices)
     finally:
@@ -1197,40 +1200,28 @@ def slice_refusal(version: Any) -> str | None:
     return None
 
 
-def _slices(run: _Run, version: Any, slice_persons: int | None) -> list[tuple[str, str | None] | None]:
-    """INSZ ranges of at most ``slice_persons`` persons of the person groups ([None]: one pass)."""
+def _slices(run: _Run, version: Any, slice_persons: int | None) -> pa.Table | None:
+    """The persons of the person groups (``insz``) and their slice (``SLICE_COLUMN``): slices of about
+    ``slice_persons`` persons holding whole households (``slicing.household_slices``); None: one pass."""
     if slice_persons is None:
-        return [None]
+        return None
     if slice_persons < 1:
         raise EngineError(f"slice_persons must be at least 1, not {slice_persons}")
     refusal = slice_refusal(version)
     if refusal:
         raise EngineError(refusal)
-    persons: ir.Table | None = None
-    for name in run.groups:
-        p = run.population(name).select("insz")
-        persons = p if persons is None else persons.union(p, distinct=True)
-    assert persons is not None
-    members = run.engine.to_arrow(persons.distinct()).column("insz")
-    ordered = pc.sort_indices(members)
-    insz = members.take(ordered).to_pylist()
-    lows = insz[::slice_persons] or [""]
-    lows[0] = ""  # the first slice starts below every INSZ
-    return [(low, lows[i + 1] if i + 1 < len(lows) else None) for i, low in enumerate(lows)]
-
-
-def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.Table:
-    """``insz``, ``slice__``, ``own__``: the scope of each slice (as ``_scope`` gives it for that slice
-    alone): the persons of the groups in its INSZ range (own) and their households' members, who may live in
-    other slices or be in no group."""
-    lows = np.array([b[0] for b in slices[1:] if b is not None], dtype=str)
     persons = _group_persons(run)
     assert persons is not None  # slices need person groups only (slice_refusal)
-    insz = run.engine.to_arrow(persons.distinct()).column("insz").to_numpy(zero_copy_only=False)
-    number = np.searchsorted(lows, insz.astype(str), side="right").astype(np.int32)
-    own = run.engine.register_arrow(
-        "slice_persons", pa.table({"insz": pa.array(insz, pa.string()), SLICE_COLUMN: number})
-    )
+    insz = run.engine.to_arrow(persons.distinct()).column("insz").combine_chunks().cast(pa.string())
+    households = run.engine.to_arrow(run.engine.table("household").select("insz", "household_id"))
+    number = household_slices(insz, households, slice_persons)
+    return pa.table({"insz": insz, SLICE_COLUMN: pa.array(number, pa.int32())})
+
+
+def _slice_scopes(run: _Run, own: ir.Table) -> ir.Table:
+    """``insz``, ``slice__``, ``own__``: the scope of each slice (as ``_scope`` gives it for that slice
+    alone): the persons of the groups in the slice (``own``: ``insz``, ``slice__``) and their households'
+    members, who may live in other slices (a household cut by a slice too large) or be in no group."""
     hh = run.engine.table("household").select("insz", "household_id")
     homes = hh.join(own, "insz").select("household_id", SLICE_COLUMN).distinct()
     members = hh.join(homes, "household_id").select("insz", SLICE_COLUMN)
@@ -1240,8 +1231,7 @@ def _slice_scopes(run: _Run, slices: list[tuple[str, str | None] | None]) -> ir.
 
 def _datasets_of_slice(
     run: _Run,
-    bounds: tuple[str, str | None] | None,
-    number: int,
+    number: int | None,
     result: Extract,
     sink: _Sink | None,
     bar: Progress,
@@ -1251,8 +1241,8 @@ def _datasets_of_slice(
     """Frames, derivations and datasets for the persons of one slice (``None``: everyone)."""
     engine, version = run.engine, run.version
     mark = engine.stored_count()
-    run.set_slice(bounds)
-    if bounds is None:
+    run.set_slice(number)
+    if number is None:
         engine.set_scope(_scope(run))
     else:
         engine.set_slice(number)  # the slice's scope and its parts of the run's person rows
@@ -1287,7 +1277,7 @@ def _datasets_of_slice(
         result.identifier_columns[ds.name] = ids
         _add_time(result, f"dataset:{ds.name}", t0)
         bar.advance(task)
-    if bounds is not None:
+    if number is not None:
         run.set_slice(None)
         engine.set_slice(None)
         engine.release_since(mark)
