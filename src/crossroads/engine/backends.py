@@ -76,13 +76,13 @@ they are cut into per-slice parts once, like ``PINNED`` blocks, instead of scann
 slice's part holds its own persons' rows only."""
 MEMBERS = "members:"
 """Like ``SCOPED``, for rows the household variables also read about the other members of a point's
-household: a slice's part holds the rows of its persons and of their households' members, who may be
-another slice's own persons or in no target group (at scale 1.0 a slice's scope holds ~3.5 persons per own
-person: cutting every block that wide copied the flattened DmfA 2.2 times over)."""
+household: a slice's part holds the rows of its persons and of their households' members, who are in no
+target group or, where a household is larger than a slice (``engine.slicing``), another slice's own persons
+(cutting every block that wide copied the flattened DmfA 2.2 times over when slices were INSZ ranges)."""
 SLICE_COLUMN = "slice__"
 OWN_COLUMN = "own__"
 """In the slices of a run (``Engine.set_run_scope``): the person is the slice's own (a person of the target
-groups in its INSZ range), not a household member of one of them."""
+groups put in the slice), not a household member of one of them."""
 FIRST_COLUMN = "first__"
 """In a pass's per-slice parts: the row's person has its first part of the pass here (the pass's rows, that
 other blocks of the pass are built on, hold each person once)."""
