@@ -1212,10 +1212,27 @@ def _slices(run: _Run, version: Any, slice_persons: int | None) -> pa.Table | No
         raise EngineError(refusal)
     persons = _group_persons(run)
     assert persons is not None  # slices need person groups only (slice_refusal)
-    insz = run.engine.to_arrow(persons.distinct()).column("insz").combine_chunks().cast(pa.string())
-    households = run.engine.to_arrow(run.engine.table("household").select("insz", "household_id"))
-    number = household_slices(insz, households, slice_persons)
-    return pa.table({"insz": insz, SLICE_COLUMN: pa.array(number, pa.int32())})
+    e = run.engine
+    hh = e.table("household").select("insz", "household_id")
+    hh = hh.filter(hh.insz.notnull() & hh.household_id.notnull())
+    # Persons and households numbered by the engine (encoding 21 M INSZ strings in Arrow took 15 s at 1.0).
+    nodes = e.materialise(
+        persons.select("insz")
+        .union(hh.select("insz"), distinct=True)
+        .mutate(node=ibis.row_number().cast("int32"))
+    )
+    homes = e.materialise(hh.select("household_id").distinct().mutate(home=ibis.row_number().cast("int32")))
+    edges = e.to_arrow(hh.join(nodes, "insz").join(homes, "household_id").select("node", "home"))
+    own = e.to_arrow(persons.distinct().join(nodes, "insz").select("insz", "node").order_by("insz"))
+    number = household_slices(
+        own.column("node").to_numpy(),
+        edges.column("node").to_numpy(),
+        edges.column("home").to_numpy(),
+        slice_persons,
+    )
+    return pa.table(
+        {"insz": own.column("insz").cast(pa.string()), SLICE_COLUMN: pa.array(number, pa.int32())}
+    )
 
 
 def _slice_scopes(run: _Run, own: ir.Table) -> ir.Table:
