@@ -324,8 +324,8 @@ def test_the_phase_2_workspace_is_streamed_in_slices_like_one_pass_in_memory(
         files = pq.read_table(sliced.path / f"parquet/{name}.parquet")
         assert files.num_rows == sliced.rows[name] > 0
         one_pass = pq.read_table(whole.path / f"parquet/{name}.parquet")
-        assert one_pass.equals(in_memory[name])
-        # Slices of whole households: the same rows, sorted within each slice (not in one INSZ order).
+        # The same rows (each run orders its persons at random, slice after slice).
+        assert parity.diff_tables(one_pass, in_memory[name]) == [], name
         assert parity.diff_tables(files, one_pass) == [], name
         assert "person_seq" in files.column_names and "insz" not in files.column_names
         lines = (sliced.path / f"csv/{name}.csv").read_text(encoding="utf-8").count("\n")

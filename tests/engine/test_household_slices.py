@@ -63,3 +63,26 @@ def test_no_persons_and_bad_size() -> None:
     assert household_slices(empty, empty, empty, 5).tolist() == []
     with pytest.raises(ValueError, match="at least 1"):
         household_slices(PERSONS, empty, empty, 0)
+
+
+def test_components_in_the_order_of_their_keys() -> None:
+    # SciPy numbers the components by their smallest node: {03, 04} (node 0) 0, {02, 05, 99} (node 1) 1,
+    # {01} (node 4) 2. Keys 0, 1, 2 put them in that order: 03, 04 at positions 0-1, 02, 05 at 2-3, 01 at 4.
+    person = np.array([NODE[p] for p, _ in ROWS], dtype=np.int64)
+    home = np.array([HOME[h] for _, h in ROWS], dtype=np.int64)
+    number = household_slices(PERSONS, person, home, 2, component_keys=lambda count: np.arange(count))
+    assert dict(zip(ORDER, number.tolist(), strict=True)) == {"01": 2, "02": 1, "03": 0, "04": 0, "05": 1}
+
+
+def test_random_keys_do_not_put_large_households_first() -> None:
+    # 100 households of 20 and 2,000 persons alone, in random order, slices of 100. Ordered by their first
+    # person, a household of 20 comes early (its first of 20 positions); by random keys, anywhere.
+    rng = np.random.default_rng(3)
+    persons = rng.permutation(4000)
+    person = np.arange(2000)
+    home = person // 20
+    big = np.isin(persons, person)
+    by_first = household_slices(persons, person, home, 100)
+    by_keys = household_slices(persons, person, home, 100, component_keys=lambda n: rng.permutation(n))
+    assert by_first[big].mean() < 0.7 * by_first[~big].mean()
+    assert 0.8 < by_keys[big].mean() / by_keys[~big].mean() < 1.25

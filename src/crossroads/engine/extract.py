@@ -33,6 +33,7 @@ sequence number), ``group_membership`` the frame's ``in_<group>`` flags.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -63,6 +65,10 @@ from crossroads.warehouse.storage import Warehouse
 
 _ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
 EMPLOYER_COLUMN = "enterprise_number"
+ORDER_COLUMN = "order__"
+"""A random number for each person (or employer) of a dataset: the rows are sorted by it before their keys,
+so that a row's place tells nothing of the identifier it had (an INSZ begins with the birth date; enterprise
+numbers grow with time) once the identifiers are replaced by sequence numbers. Not delivered."""
 
 
 @dataclass
@@ -202,6 +208,7 @@ class _Run:
         self.slice: int | None = None
         """The slice the groups are cut to; None: everyone."""
         self._sliced: dict[tuple[str, str], ir.Table] = {}
+        self._orders: dict[str, ir.Table] = {}
 
     def entity(self, name: str) -> str:
         return str(getattr(self.groups[name], "entity", "person") or "person")
@@ -240,6 +247,20 @@ class _Run:
             raise EngineError("a slice needs the run's slicing")
         self.slice = number
         self._sliced = {}
+        self._orders = {}
+
+    def order(self, key: str, rows: ir.Table) -> ir.Table:
+        """``key`` and ``ORDER_COLUMN``: a random number for each value of ``key`` in ``rows``, the same in
+        every dataset of the run (or of the slice: its rows are written together)."""
+        known = self._orders.get(key)
+        ids = rows.select(key).filter(rows[key].notnull()).distinct()
+        new = self.engine.to_arrow(ids if known is None else ids.anti_join(known, key))
+        if new.num_rows or known is None:
+            numbers = pa.array(random_numbers(new.num_rows), pa.int64())
+            added = self.engine.register_arrow("order", new.append_column(ORDER_COLUMN, numbers))
+            known = added if known is None else self.engine.materialise(known.union(added))
+            self._orders[key] = known
+        return known
 
     def _in_slice(self, key: tuple[str, str], table: ir.Table) -> ir.Table:
         if self.slice is None or self.slicing is None or "insz" not in table.columns:
@@ -1012,7 +1033,13 @@ def _dataset(
         typed = typed.cast(casts)
     # Large frames: the joins stored first, then sorted (joining ~40 derivations and sorting in one query
     # held every join's hash table and the sort at once: out of memory at scale 0.1).
-    ordered = (engine.materialise(typed) if staged else typed).order_by(fr.keys)
+    rows = engine.materialise(typed) if staged else typed
+    order = list(fr.keys)
+    if order and order[0] in ("insz", EMPLOYER_COLUMN):
+        # In a random order of the persons (employers), each one's rows together in key order.
+        rows = left_join_on(rows, run.order(order[0], fr.table), [order[0]])
+        order.insert(0, ORDER_COLUMN)
+    ordered = rows.order_by(order)
     if sink is not None:
         path = sink.write(dataset.name, engine, ordered, lambda part: _normalise(part, requested))
         return path, requested, identifiers, []
@@ -1091,7 +1118,10 @@ def _delivered_types(t: ir.Table, requested: dict[str, str]) -> dict[str, Any]:
 
 
 def _normalise(table: pa.Table, requested: dict[str, str]) -> pa.Table:
-    """The same Arrow types whichever backend ran (Spark and DuckDB differ in integer widths)."""
+    """The same Arrow types whichever backend ran (Spark and DuckDB differ in integer widths), without the
+    rows' random order (``ORDER_COLUMN``)."""
+    if ORDER_COLUMN in table.column_names:
+        table = table.drop_columns([ORDER_COLUMN])
     fields = []
     for f in table.schema:
         if f.name in requested:
@@ -1130,8 +1160,9 @@ def extract(
     returning it in memory (``Extract.files``), for full populations larger than memory.
     ``slice_persons`` (with ``write_to``): build the datasets for about that many persons at a time (whole
     households: ``slicing``), and drop each slice's building blocks before the next, so memory and spill
-    space stay bounded whatever the population; the files hold the same rows as without slices, sorted by
-    their keys within each slice. The building blocks the
+    space stay bounded whatever the population; the files hold the same rows as without slices. Rows come
+    in a random order of their persons (or employers), each one's rows in key order (``ORDER_COLUMN``),
+    slice after slice. The building blocks the
     slices share are built for ``pass_persons`` persons' slices at a time (a pass), which bounds their spill
     and the parts on disk. ``quarter_window``: read only the quarters of the DmfA and the socio-economic
     position the datasets need (``windows.run_quarters``, ``Extract.run_quarters``); False reads every
@@ -1229,6 +1260,7 @@ def _slices(run: _Run, version: Any, slice_persons: int | None) -> pa.Table | No
         edges.column("node").to_numpy(),
         edges.column("home").to_numpy(),
         slice_persons,
+        component_keys=random_numbers,  # slices in random order: their place tells nothing of their persons
     )
     return pa.table(
         {"insz": own.column("insz").cast(pa.string()), SLICE_COLUMN: pa.array(number, pa.int32())}
@@ -1298,6 +1330,11 @@ def _datasets_of_slice(
         run.set_slice(None)
         engine.set_slice(None)
         engine.release_since(mark)
+
+
+def random_numbers(n: int) -> npt.NDArray[np.int64]:
+    """``n`` random 64-bit numbers from the operating system's CSPRNG: no seed to guess or to repeat."""
+    return np.frombuffer(secrets.token_bytes(8 * n), dtype=np.int64)
 
 
 def _add_time(result: Extract, step: str, since: float) -> None:

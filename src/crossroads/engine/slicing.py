@@ -6,11 +6,13 @@ mostly belonged to other slices: at scale 1.0 a slice of 150,000 persons read ab
 person, and every block of the members (the DmfA's FTE and pay, benefits, household spells) was built and
 read ~2.4 times over. Here persons who ever shared a household (directly or through others: the connected
 components of the persons-households graph) go to the same slice, so a slice's members are mostly its own.
-A component larger than a slice (a data error, or a very long chain of moves) is cut by INSZ like before:
+A component larger than a slice (a data error, or a very long chain of moves) is cut by position like before:
 the scope of a slice still adds the members it lacks, so the rows are the same whatever the cut.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,7 @@ def household_slices(
     person: npt.NDArray[np.integer],
     home: npt.NDArray[np.integer],
     slice_persons: int,
+    component_keys: Callable[[int], npt.NDArray[np.integer]] | None = None,
 ) -> npt.NDArray[np.int32]:
     """The slice (0, 1, ...) of each of ``persons``: slices of about ``slice_persons`` persons, each holding
     whole households.
@@ -30,9 +33,12 @@ def household_slices(
     Persons are numbered 0 .. p - 1 (the persons of the households too, whether sliced or not), households
     0 .. h - 1; ``persons`` are the numbers of the persons to slice, distinct, in INSZ order; ``person`` and
     ``home`` the household rows (a person lived in a household, at any date). Components are ordered by
-    their first person in ``persons`` and keep that order within; a component goes to the slice its first
-    person falls in when the persons are cut every ``slice_persons`` in that order, so a slice may hold up to
-    a component more than ``slice_persons``; a component larger than a slice is cut by position.
+    their first person in ``persons``, or by ``component_keys(count)`` (a number for each of the ``count``
+    components: the run draws them at random, so that a slice's place in the files tells nothing of its
+    persons' INSZ nor, as the first person would, of its households' sizes: a large component's first person
+    comes early), and keep the given order within; a component goes to the slice its first person falls in
+    when the persons are cut every ``slice_persons`` in that order, so a slice may hold up to a component
+    more than ``slice_persons``; a component larger than a slice is cut by position.
     """
     if slice_persons < 1:
         raise ValueError(f"slice_persons must be at least 1, not {slice_persons}")
@@ -54,8 +60,10 @@ def household_slices(
     first = np.empty(count, dtype=np.int64)
     first[comp[::-1]] = position[::-1]
     size = np.bincount(comp, minlength=count)
-    order = np.argsort(first[comp], kind="stable")  # components in order of their first person
-    key = first[comp][order]
+    rank = first if component_keys is None else component_keys(count)
+    # Components in order of their rank, each one's persons together in the given order.
+    order = np.lexsort((comp, rank[comp]))
+    key = comp[order]
     # Where each person's component starts in that order (positions where the component changes, carried).
     change = np.r_[True, key[1:] != key[:-1]]
     start = np.maximum.accumulate(np.where(change, position, 0))
