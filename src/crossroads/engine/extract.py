@@ -66,9 +66,10 @@ from crossroads.warehouse.storage import Warehouse
 _ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
 EMPLOYER_COLUMN = "enterprise_number"
 ORDER_COLUMN = "order__"
-"""A random number for each person (or employer) of a dataset: the rows are sorted by it before their keys,
-so that a row's place tells nothing of the identifier it had (an INSZ begins with the birth date; enterprise
-numbers grow with time) once the identifiers are replaced by sequence numbers. Not delivered."""
+"""A random rank for each person (or employer) of a run, unique: a dataset's rows are sorted by it instead of
+their identifier, then by their other keys, so that a row's place tells nothing of the identifier it had (an
+INSZ begins with the birth date; enterprise numbers grow with time) once the identifiers are replaced by
+sequence numbers. Not delivered."""
 
 
 @dataclass
@@ -204,11 +205,12 @@ class _Run:
         self.pops: dict[str, ir.Table] = {}
         self.systems: dict[str, ir.Table] = {}
         self.slicing: ir.Table | None = None
-        """The persons of the groups and their slice (``insz``, ``SLICE_COLUMN``) in a sliced run."""
+        """The persons of the groups, their slice and rank (``insz``, ``SLICE_COLUMN``, ``ORDER_COLUMN``) in a
+        sliced run."""
         self.slice: int | None = None
         """The slice the groups are cut to; None: everyone."""
         self._sliced: dict[tuple[str, str], ir.Table] = {}
-        self._orders: dict[str, ir.Table] = {}
+        self._orders: dict[str, tuple[ir.Table, int]] = {}
 
     def entity(self, name: str) -> str:
         return str(getattr(self.groups[name], "entity", "person") or "person")
@@ -250,16 +252,20 @@ class _Run:
         self._orders = {}
 
     def order(self, key: str, rows: ir.Table) -> ir.Table:
-        """``key`` and ``ORDER_COLUMN``: a random number for each value of ``key`` in ``rows``, the same in
-        every dataset of the run (or of the slice: its rows are written together)."""
-        known = self._orders.get(key)
+        """``key`` and ``ORDER_COLUMN``: the random rank of each value of ``key`` in ``rows``, the same in
+        every dataset of the run (a slice's persons: their ranks in the slicing, drawn once for the run)."""
+        if key not in self._orders and key == "insz" and self.slicing is not None and self.slice is not None:
+            mine = self.slicing.filter(self.slicing[SLICE_COLUMN] == self.slice).select("insz", ORDER_COLUMN)
+            self._orders[key] = (self.engine.materialise(mine), int(self.engine.scalar(self.slicing.count())))
+        known, ranked = self._orders.get(key, (None, 0))
         ids = rows.select(key).filter(rows[key].notnull()).distinct()
         new = self.engine.to_arrow(ids if known is None else ids.anti_join(known, key))
         if new.num_rows or known is None:
-            numbers = pa.array(random_numbers(new.num_rows), pa.int64())
-            added = self.engine.register_arrow("order", new.append_column(ORDER_COLUMN, numbers))
+            # Ranked after those ranked before: still unique, and in random order among themselves.
+            ranks = pa.array(ranked + random_ranks(new.num_rows), pa.int64())
+            added = self.engine.register_arrow("order", new.append_column(ORDER_COLUMN, ranks))
             known = added if known is None else self.engine.materialise(known.union(added))
-            self._orders[key] = known
+            self._orders[key] = (known, ranked + new.num_rows)
         return known
 
     def _in_slice(self, key: tuple[str, str], table: ir.Table) -> ir.Table:
@@ -1036,9 +1042,10 @@ def _dataset(
     rows = engine.materialise(typed) if staged else typed
     order = list(fr.keys)
     if order and order[0] in ("insz", EMPLOYER_COLUMN):
-        # In a random order of the persons (employers), each one's rows together in key order.
+        # In a random order of the persons (employers), each one's rows together in key order: the rank is
+        # unique, so it stands for the identifier (a sort on it is cheaper than on the INSZ too).
         rows = left_join_on(rows, run.order(order[0], fr.table), [order[0]])
-        order.insert(0, ORDER_COLUMN)
+        order[0] = ORDER_COLUMN
     ordered = rows.order_by(order)
     if sink is not None:
         path = sink.write(dataset.name, engine, ordered, lambda part: _normalise(part, requested))
@@ -1232,8 +1239,9 @@ def slice_refusal(version: Any) -> str | None:
 
 
 def _slices(run: _Run, version: Any, slice_persons: int | None) -> pa.Table | None:
-    """The persons of the person groups (``insz``) and their slice (``SLICE_COLUMN``): slices of about
-    ``slice_persons`` persons holding whole households (``slicing.household_slices``); None: one pass."""
+    """The persons of the person groups (``insz``), their slice (``SLICE_COLUMN``) and random rank
+    (``ORDER_COLUMN``): slices of about ``slice_persons`` persons holding whole households
+    (``slicing.household_slices``); None: one pass."""
     if slice_persons is None:
         return None
     if slice_persons < 1:
@@ -1263,7 +1271,11 @@ def _slices(run: _Run, version: Any, slice_persons: int | None) -> pa.Table | No
         component_keys=random_numbers,  # slices in random order: their place tells nothing of their persons
     )
     return pa.table(
-        {"insz": own.column("insz").cast(pa.string()), SLICE_COLUMN: pa.array(number, pa.int32())}
+        {
+            "insz": own.column("insz").cast(pa.string()),
+            SLICE_COLUMN: pa.array(number, pa.int32()),
+            ORDER_COLUMN: pa.array(random_ranks(own.num_rows), pa.int64()),
+        }
     )
 
 
@@ -1271,6 +1283,7 @@ def _slice_scopes(run: _Run, own: ir.Table) -> ir.Table:
     """``insz``, ``slice__``, ``own__``: the scope of each slice (as ``_scope`` gives it for that slice
     alone): the persons of the groups in the slice (``own``: ``insz``, ``slice__``) and their households'
     members, who may live in other slices (a household cut by a slice too large) or be in no group."""
+    own = own.select("insz", SLICE_COLUMN)
     hh = run.engine.table("household").select("insz", "household_id")
     homes = hh.join(own, "insz").select("household_id", SLICE_COLUMN).distinct()
     members = hh.join(homes, "household_id").select("insz", SLICE_COLUMN)
@@ -1335,6 +1348,11 @@ def _datasets_of_slice(
 def random_numbers(n: int) -> npt.NDArray[np.int64]:
     """``n`` random 64-bit numbers from the operating system's CSPRNG: no seed to guess or to repeat."""
     return np.frombuffer(secrets.token_bytes(8 * n), dtype=np.int64)
+
+
+def random_ranks(n: int) -> npt.NDArray[np.int64]:
+    """0 .. n - 1 in a random order (``random_numbers``)."""
+    return np.argsort(random_numbers(n), kind="stable").astype(np.int64)
 
 
 def _add_time(result: Extract, step: str, since: float) -> None:
