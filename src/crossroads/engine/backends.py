@@ -317,7 +317,8 @@ class Engine:
             runs = slices.group_by("insz", SLICE_COLUMN).aggregate(**{OWN_COLUMN: slices[OWN_COLUMN].max()})
         else:
             runs = slices.select("insz", SLICE_COLUMN).distinct().mutate(**{OWN_COLUMN: ibis.literal(True)})
-        self._slices = self.materialise(runs, keep=True)
+        # Sorted by slice: a slice's rows are read from their own row groups (``set_slice``).
+        self._slices = self.materialise(runs.order_by(SLICE_COLUMN), keep=True)
         self._parts_dir = self._tmp / f"parts-{next(_counter)}"
         self._parts_dir.mkdir()
 
