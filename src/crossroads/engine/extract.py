@@ -33,9 +33,7 @@ sequence number), ``group_membership`` the frame's ``in_<group>`` flags.
 from __future__ import annotations
 
 import json
-import queue
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1065,69 +1063,30 @@ def _dataset(
     return _normalise(engine.to_arrow(ordered), requested), requested, identifiers, []
 
 
-SINK_QUEUE = 2
-"""Batches waiting for the sink's writer thread: enough to keep it busy while the engine computes the next
-ones, few enough to bound the memory they hold (a batch of a wide file is ~100 MB)."""
-
-
 class _Sink:
-    """One Parquet file per dataset, written batch by batch, across every slice of the run.
-
-    The files are encoded and compressed by a writer thread while the engine computes the next batches, the
-    next dataset or the next slice: written in turn, the single-threaded encoding left one of the two cores
-    idle for ~15 % of a slice at scale 1.0. A failed write is raised by the next ``write`` or by ``close``;
-    the batches after it are dropped, and the run, failing, publishes nothing (``delivery``)."""
+    """One Parquet file per dataset, written batch by batch, across every slice of the run."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._writers: dict[str, pq.ParquetWriter] = {}  # the writer thread's alone
-        self._with_rows: set[str] = set()
+        self._writers: dict[str, pq.ParquetWriter] = {}
         self._empty: dict[str, pa.Table] = {}
-        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=SINK_QUEUE)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, name="crossroads-sink", daemon=True)
-        self._thread.start()
 
     def write(
         self, name: str, engine: Engine, rows: ir.Table, transform: Callable[[pa.Table], pa.Table]
     ) -> Path:
         path = self.folder / f"{name}.parquet"
         for batch in engine.batches(rows):
-            self._check()
-            self._queue.put((name, transform(pa.Table.from_batches([batch]))))
-            self._with_rows.add(name)
-        if name not in self._with_rows:
+            part = transform(pa.Table.from_batches([batch]))
+            if name not in self._writers:
+                self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
+            self._writers[name].write_table(part)
+        if name not in self._writers:
             self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
-        self._check()
         return path
 
-    def _drain(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # the run fails: the rest is dropped, and the queue never blocks the engine
-            name, part = item
-            try:
-                if name not in self._writers:
-                    path = self.folder / f"{name}.parquet"
-                    self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
-                self._writers[name].write_table(part)
-            except BaseException as exc:  # handed to the engine's thread
-                self._error = exc
-
-    def _check(self) -> None:
-        if self._error is not None:
-            failure = self._error
-            raise EngineError(f"writing the dataset files in {self.folder} failed: {failure}") from failure
-
-    def close(self, check: bool = True) -> None:
-        """Wait for the queued batches, close the files and write the empty ones. ``check``: raise a failed
-        write (False while another error is already on its way)."""
-        self._queue.put(None)
-        self._thread.join()
+    def close(self) -> None:
         for writer in self._writers.values():
             writer.close()
-        if check:
-            self._check()
         for name, empty in self._empty.items():
             if name not in self._writers:  # no slice had rows: still a file with the columns
                 pq.write_table(empty, self.folder / f"{name}.parquet")
@@ -1266,11 +1225,6 @@ def extract(
                     if number is not None:
                         bar.update(task, description=f"slice {number + 1} of {count}")
                     _datasets_of_slice(run, number, result, sink, bar, task, steps)
-            except BaseException:
-                if sink is not None:
-                    sink.close(check=False)
-                    sink = None
-                raise
             finally:
                 if sink is not None:
                     sink.close()
