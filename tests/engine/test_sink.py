@@ -5,6 +5,7 @@ file."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from crossroads import engine
 from crossroads.engine import backends
+from crossroads.engine.backends import EngineError
 from crossroads.engine.extract import _Sink
 from crossroads.warehouse.storage import Warehouse
 
@@ -74,6 +76,29 @@ def test_a_batch_that_does_not_fit_the_file_stops_the_run(tiny_wh: Warehouse, tm
         first = e.register_arrow("first", _rows(0, 4))
         sink.write("persons", e, first, _same)
         other = e.register_arrow("other", pa.table({"n": ["not", "a", "number"]}))
-        with pytest.raises(ValueError, match=r"(?i)schema"):
+        with pytest.raises(EngineError, match=r"(?i)writing .*persons\.parquet failed: .*schema") as failed:
             sink.write("persons", e, other, _same)
+        assert isinstance(failed.value.__cause__, ValueError)
         sink.close()
+
+
+def test_a_full_disk_stops_the_extract(
+    tiny_wh: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through ``extract``: the run fails with the file and the writer's error (the delivery then publishes
+    nothing); the engine's own temporary files are written as usual."""
+    import test_extract as tx
+
+    out = tmp_path / "out"
+    write_table = pq.ParquetWriter.write_table
+
+    def full(self: pq.ParquetWriter, table: pa.Table, *args: Any, **kwargs: Any) -> None:
+        if Path(str(self.where)).parent == out:
+            raise OSError("No space left on device")
+        write_table(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    with pytest.raises(EngineError, match=r"writing .*out/\w+\.parquet failed: No space left on device"):
+        engine.extract(
+            tx._version(), tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1), write_to=out, slice_persons=2
+        )

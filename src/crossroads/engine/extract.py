@@ -1077,9 +1077,12 @@ class _Sink:
         path = self.folder / f"{name}.parquet"
         for batch in engine.batches(rows):
             part = transform(pa.Table.from_batches([batch]))
-            if name not in self._writers:
-                self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
-            self._writers[name].write_table(part)
+            try:
+                if name not in self._writers:
+                    self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
+                self._writers[name].write_table(part)
+            except (OSError, ValueError, pa.ArrowException) as exc:  # a full disk, a batch of other columns
+                raise EngineError(f"writing {path} failed: {exc}") from exc
         if name not in self._writers:
             self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
         return path
