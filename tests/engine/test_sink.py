@@ -98,7 +98,17 @@ def test_a_full_disk_stops_the_extract(
         write_table(self, table, *args, **kwargs)
 
     monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    # A dataset without rows so far (which slice comes first is random): a failed run must not write its
+    # empty file at the end, whose failure would hide the first.
+    write = _Sink.write
+
+    def with_an_empty_dataset(self: _Sink, *args: Any) -> Path:
+        self._empty.setdefault("nobody_yet", pa.table({"n": pa.array([], pa.int64())}))
+        return write(self, *args)
+
+    monkeypatch.setattr(_Sink, "write", with_an_empty_dataset)
     with pytest.raises(EngineError, match=r"writing .*out/\w+\.parquet failed: No space left on device"):
         engine.extract(
             tx._version(), tiny_wh, phase=2, seed=1, as_of=date(2022, 1, 1), write_to=out, slice_persons=2
         )
+    assert not (out / "nobody_yet.parquet").exists()

@@ -32,6 +32,7 @@ sequence number), ``group_membership`` the frame's ``in_<group>`` flags.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
@@ -1087,6 +1088,13 @@ class _Sink:
             self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
         return path
 
+    def abandon(self) -> None:
+        """Close the files of a failed run (which publishes nothing), without the empty files, and without
+        letting a second failure (a full disk) hide the first."""
+        for writer in self._writers.values():
+            with contextlib.suppress(OSError, ValueError, pa.ArrowException):
+                writer.close()
+
     def close(self) -> None:
         for writer in self._writers.values():
             writer.close()
@@ -1228,6 +1236,11 @@ def extract(
                     if number is not None:
                         bar.update(task, description=f"slice {number + 1} of {count}")
                     _datasets_of_slice(run, number, result, sink, bar, task, steps)
+            except BaseException:
+                if sink is not None:
+                    sink.abandon()
+                    sink = None
+                raise
             finally:
                 if sink is not None:
                     sink.close()
