@@ -1239,11 +1239,11 @@ def extract(
             except BaseException:
                 if sink is not None:
                     sink.abandon()
-                    sink = None
                 raise
-            finally:
+            else:
                 if sink is not None:
                     sink.close()
+            finally:
                 if count > 1:
                     engine.set_run_scope(None)
             result.slices = len(slices)
