@@ -67,6 +67,23 @@ def test_21_128_in_slices_equals_one_pass(
         set_run_scope(self, slices, pass_slices)
 
     monkeypatch.setattr(backends.Engine, "set_run_scope", spy)
+    # The files each shared block's folder receives (``Engine._write_parts``, ``Engine._write``).
+    folders: dict[str, list[Path]] = {}
+    written: dict[Path, list[str]] = {}
+    write_parts, write = backends.Engine._write_parts, backends.Engine._write
+
+    def spy_parts(
+        self: Any, key: str, build: Any, companions: Any, in_pass: Any, into: dict[str, Path]
+    ) -> Any:
+        folders.setdefault(key, []).append(into[key])
+        return write_parts(self, key, build, companions, in_pass, into)
+
+    def spy_write(self: Any, expr: Any, folder: Path, sort_by: str, name: str = "rows.parquet") -> None:
+        written.setdefault(folder, []).append(name)
+        write(self, expr, folder, sort_by, name)
+
+    monkeypatch.setattr(backends.Engine, "_write_parts", spy_parts)
+    monkeypatch.setattr(backends.Engine, "_write", spy_write)
     version = permits.load(PERMIT).version_in_force(AS_OF)
     whole = engine.extract(version, small_wh, phase=2, seed=1, as_of=AS_OF)
     sliced = engine.extract(
@@ -86,6 +103,19 @@ def test_21_128_in_slices_equals_one_pass(
         assert table.num_rows > 0, name
         assert parity.diff_tables(pq.read_table(sliced.files[name]), table) == [], name
     assert sliced.population_counts == whole.population_counts
+    # The blocks of quarter-keyed tables (the flattened DmfA, the socio-economic positions, the worker
+    # lines' flags) built a calendar year of the run's quarters at a time, in every pass; the others whole.
+    assert sliced.run_quarters is not None
+    years = [
+        f"rows-{y}.parquet" for y in range(sliced.run_quarters[0] // 10, sliced.run_quarters[1] // 10 + 1)
+    ]
+    assert len(years) >= 2
+    chunked = {"occupations", "scoped:socio_economic_position", "scoped:worker_line_flags"}
+    assert chunked <= set(folders) and "members:person" in folders
+    for key, into in folders.items():
+        assert len(into) == sliced.passes, key
+        for folder in into:
+            assert written[folder] == (years if key in chunked else ["rows.parquet"]), key
     # Slices of whole households: every person of a scope (own or member) is in one slice only.
     (scope,) = scopes
     rows = scope.to_pylist()
