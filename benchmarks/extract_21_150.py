@@ -166,8 +166,9 @@ def compare_runs(
     compare_src: str | None,
     timeout_s: float,
     base: tuple[float, float],
-) -> None:
-    """Run each engine (DuckDB first with the earlier tree when comparing) and print each run's details."""
+) -> dict[str, dict[str, object]]:
+    """Run each engine (DuckDB first with the earlier tree when comparing), print each run's details and
+    return them by label."""
     runs: list[tuple[str, str, dict[str, str] | None]] = []
     for kind in engines.split(","):
         if compare_src and kind == "duckdb":
@@ -185,6 +186,7 @@ def compare_runs(
             f"\n  digests {res.get('digests')}"
             f"\n  populations {res['populations']}\n  steps {res['timings']}"
         )
+    return details
 
 
 def bare_scan(warehouse: str) -> None:
@@ -209,6 +211,45 @@ def bare_scan(warehouse: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
 
 
+CPU_WORK_ROWS = 20_000_000
+CPU_WORK_ROUNDS = 3
+
+
+def cpu_work() -> None:
+    """The second baseline: a fixed amount of DuckDB work in memory, no disk (generated rows with an
+    11-digit string key, grouped, joined back and sorted; ~10 s a round on the 2-core machine), the median of
+    ``CPU_WORK_ROUNDS`` rounds. The bare scan tracks the disk more than the processors; this tracks how fast
+    the shared machine computes at the hour of the run. Prints one JSON line."""
+    import duckdb
+
+    con = duckdb.connect()
+    rounds = []
+    for _ in range(CPU_WORK_ROUNDS):
+        t0 = time.perf_counter()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE w AS SELECT i, hash(i) % 1000003 AS k, "
+            "lpad(CAST(hash(i * 7) % 100000000000 AS VARCHAR), 11, '0') AS s "
+            f"FROM range({CPU_WORK_ROWS}) r(i)"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE g AS SELECT k, count(*) n, sum(i) t FROM w GROUP BY k")
+        con.execute("CREATE OR REPLACE TEMP TABLE j AS SELECT w.s, w.i, g.t FROM w JOIN g USING (k)")
+        con.execute("CREATE OR REPLACE TEMP TABLE o AS SELECT * FROM j ORDER BY s, i")
+        rounds.append(time.perf_counter() - t0)
+    print(json.dumps({"seconds": sorted(rounds)[len(rounds) // 2], "rounds": rounds}))
+
+
+def cpu_row(cmd: list[str], timeout_s: float, when: str) -> float | None:
+    """Measure the fixed CPU work (``cmd``), print its row; its wall seconds (None: it failed)."""
+    res, mem = _measure(cmd, timeout_s)
+    if res is None or "failed" in res:
+        print(f"| DuckDB fixed CPU work in memory ({when}) | failed | | {mem:.0f} | |", flush=True)
+        return None
+    sec = float(res["seconds"])  # type: ignore[arg-type]
+    label = f"DuckDB fixed CPU work in memory ({when}; median of {CPU_WORK_ROUNDS})"
+    print(f"| {label} | {sec:.1f} | | {mem:.0f} | |", flush=True)
+    return sec
+
+
 def _digest(t: pa.Table) -> str:
     """A fingerprint of a file's rows, to check that two runs (engines, versions) gave the same rows."""
     sink = hashlib.sha256()
@@ -222,6 +263,9 @@ def _child(kind: str, warehouse: str, slice_persons: int, only_populations: bool
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         bare_scan(warehouse)
+        return
+    if kind == "cpu":
+        cpu_work()
         return
     if only_populations:
         _populations_child(kind, warehouse)

@@ -1080,7 +1080,11 @@ class _Sink:
             part = transform(pa.Table.from_batches([batch]))
             try:
                 if name not in self._writers:
-                    self._writers[name] = pq.ParquetWriter(path, part.schema, compression="zstd")
+                    # No column statistics: the file is an intermediate, read whole once (its identifiers
+                    # replaced, ``extraction.pseudonymise_file``); they cost a fifth of its writing.
+                    self._writers[name] = pq.ParquetWriter(
+                        path, part.schema, compression="zstd", write_statistics=False
+                    )
                 self._writers[name].write_table(part)
             except (OSError, ValueError, pa.ArrowException) as exc:  # a full disk, a batch of other columns
                 raise EngineError(f"writing {path} failed: {exc}") from exc
