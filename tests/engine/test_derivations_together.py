@@ -11,7 +11,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from crossroads.engine.extract import _Derivations
+from crossroads.engine.extract import _Derivations, point_key
 
 
 @dataclass
@@ -103,3 +103,39 @@ def test_projections_of_one_block_stored_together(engine_on: Any) -> None:
 
     assert stored(needs["doubled"]) is stored(needs["plus_one"])  # one table for both
     assert stored(needs["long_only"]) is not stored(needs["doubled"])
+
+
+def test_points_without_a_value_are_not_stored(engine_on: Any) -> None:
+    """A derivation's null values are left out of its stored rows: the datasets left-join the results, so
+    those points read null all the same (``_Derivations.run``)."""
+    e = engine_on
+    frame = e.register_arrow(
+        "frame_nulls",
+        pa.table(
+            {
+                "insz": ["85073003328", "85073003328", "01010199797"],
+                "quarter": pa.array([20194, 20201, 20194], pa.int32()),
+            }
+        ),
+    )
+    known = e.register_arrow(
+        "known",
+        pa.table({"insz": ["85073003328"], "quarter": pa.array([20201], pa.int32()), "reason": ["EU"]}),
+    )
+
+    def reason(points: ir.Table) -> ir.Table:
+        j = points.left_join(known, (points.insz == known.insz) & (points.ref_quarter == known.quarter))
+        return j.select(points.insz, points.ref_quarter, value=j.reason)
+
+    d = _Derivations(e)
+    need = d.ask("ds", "person", "quarter", frame, _Var("reason", reason), {})
+    d.run()
+    # Three points, one with a value: only that one is stored.
+    assert _values(e, d.results[need]) == [("85073003328", 20201, "EU")]
+    res, on = d.result(need, "quarter", "reason")
+    rows = frame
+    if on[0] not in frame.columns:  # keyed (DuckDB): the point key of the frame's measurement column
+        rows = frame.mutate(**{on[0]: point_key(e, "person", frame, "quarter")})
+    joined = rows.left_join(res, on).select("insz", "quarter", "reason")
+    got = sorted((r["insz"], r["quarter"], r["reason"]) for r in e.to_arrow(joined).to_pylist())
+    assert got == [("01010199797", 20194, None), ("85073003328", 20194, None), ("85073003328", 20201, "EU")]

@@ -35,7 +35,15 @@ import ibis.expr.types as ir
 from crossroads import classes, codelists
 from crossroads.catalog import employment, jobs
 from crossroads.catalog import periods as xp
-from crossroads.catalog.model import Sources, Variable, left_join_on, round_half_up, spell_at
+from crossroads.catalog.model import (
+    POINT_KEY,
+    Sources,
+    Variable,
+    left_join_on,
+    point_key,
+    round_half_up,
+    spell_at,
+)
 from crossroads.warehouse.schema import ENUMS
 
 WEEKS_PER_QUARTER = jobs.WEEKS_PER_QUARTER
@@ -123,11 +131,16 @@ def _career_occupations(src: Sources) -> ir.Table:
     return _build_career_occupations(src)
 
 
-def _career_jobs(occ: ir.Table) -> ir.Table:
+_BY = ("insz", "quarter")
+"""The columns of ``_career_occupations`` that name a person and quarter."""
+
+
+def _career_jobs(occ: ir.Table, by: tuple[str, ...] = _BY) -> ir.Table:
     """Wage jobs (person x employer x quarter) of ``occ`` in the KSZ order of importance (``job_order`` 0 =
     first): running on the last day, highest ordinary pay, full time, most paid days (hours when part time),
-    most assimilated days, enterprise number."""
-    per_job = occ.group_by("insz", "quarter", "enterprise_number").aggregate(
+    most assimilated days, enterprise number.
+    ``by``: the columns of a person and quarter (``_career_quarters``)."""
+    per_job = occ.group_by(*by, "enterprise_number").aggregate(
         active=occ.running.max(),
         gross=occ.ordinary_cents.fill_null(0).sum(),
         full_time=(occ.contract_type == 0).cast("int32").max(),
@@ -139,7 +152,7 @@ def _career_jobs(occ: ir.Table) -> ir.Table:
     volume = ibis.ifelse(per_job.full_time == 1, per_job.days.cast("float64"), per_job.hours.cast("float64"))
     order = ibis.row_number().over(
         ibis.window(
-            group_by=["insz", "quarter"],
+            group_by=list(by),
             order_by=[
                 ibis.desc(per_job.active),
                 ibis.desc(per_job.gross),
@@ -150,15 +163,19 @@ def _career_jobs(occ: ir.Table) -> ir.Table:
             ],
         )
     )
-    return per_job.select("insz", "quarter", "enterprise_number", "active", "full_time", job_order=order)
+    return per_job.select(*by, "enterprise_number", "active", "full_time", job_order=order)
 
 
-def _career_quarters(occ: ir.Table) -> ir.Table:
+def _career_quarters(occ: ir.Table, by: tuple[str, ...] = _BY) -> ir.Table:
     """One row per person and quarter of ``occ``: the aggregates the job variables publish and the main
-    job's (``jobs.main_jobs``) employer, worker code, local unit and KSZ order."""
+    job's (``jobs.main_jobs``) employer, worker code, local unit and KSZ order.
+
+    ``by``: the columns that name a person and quarter in ``occ``: ``insz`` and ``quarter``, or their point
+    key alone (``model.POINT_KEY``), on which the groups, the ranking and the joins cost 4-6 % less (a slice
+    of 21/128 at 0.1, the same rows)."""
     main = occ.is_main_job
     running = occ.running == 1
-    per_quarter = occ.group_by("insz", "quarter").aggregate(
+    per_quarter = occ.group_by(*by).aggregate(
         days_all=occ.days_all.sum(),
         fte_paid=occ.fte_paid.fill_null(0).sum(),
         fte_incl=(occ.fte_paid.fill_null(0) + occ.fte_assim.fill_null(0)).sum(),
@@ -169,15 +186,13 @@ def _career_quarters(occ: ir.Table) -> ir.Table:
         main_worker_code=occ.worker_code.max(where=main),
         main_local_unit=occ.local_unit.max(where=main),
     )
-    jb = _career_jobs(occ)
-    per_jobs = jb.group_by("insz", "quarter").aggregate(
+    jb = _career_jobs(occ, by)
+    per_jobs = jb.group_by(*by).aggregate(
         wage_jobs=jb.active.sum(), best_full_time=jb.full_time.max(where=jb.job_order == 0)
     )
-    main_order = jb.select(
-        "insz", "quarter", main_enterprise=jb.enterprise_number, main_job_order=jb.job_order
-    )
-    q = left_join_on(per_quarter, per_jobs, ["insz", "quarter"])
-    return left_join_on(q, main_order, ["insz", "quarter", "main_enterprise"])
+    main_order = jb.select(*by, main_enterprise=jb.enterprise_number, main_job_order=jb.job_order)
+    q = left_join_on(per_quarter, per_jobs, list(by))
+    return left_join_on(q, main_order, [*by, "main_enterprise"])
 
 
 def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
@@ -197,7 +212,12 @@ def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
         # of every (person, quarter) of the points cost a third of the block.
         occ = _career_occupations(src).semi_join(points.select("insz").distinct(), "insz")
         occ = occ.filter(occ.quarter.between(points.ref_quarter.min(), points.ref_quarter.max()))
-        return at(_career_quarters(occ))
+        if POINT_KEY not in points.columns:
+            return at(_career_quarters(occ))
+        # Points that carry their key: the block is built on the key alone and matched to them on it.
+        keyed = occ.mutate(**{POINT_KEY: point_key(occ.insz, occ.quarter)}).drop("insz", "quarter")
+        p = points.select("insz", "ref_quarter", "ref_date", "ref_year", POINT_KEY)
+        return p.join(_career_quarters(keyed, (POINT_KEY,)), POINT_KEY).drop(POINT_KEY)
 
     return jobs.memo_at(src, "careers_quarters", points, build)
 
