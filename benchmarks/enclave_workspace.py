@@ -7,7 +7,8 @@ Runs ``crossroads extract PERMIT --phase 2 --enclave`` (``extraction.run``) in a
 governance home (the permit registered there): every target group's full population through the engine
 in slices, identifiers replaced batch by batch, Parquet and CSV written batch by batch, the leak scan over
 every byte, publication. Peak memory (resident set of the process tree) and CPU time are sampled as in
-``extract_21_150.py``; the baseline, in the same run, is DuckDB's bare scan of every warehouse file.
+``extract_21_150.py``; the baselines, in the same run, are DuckDB's bare scan of every warehouse file and a
+fixed amount of DuckDB work in memory measured before and after the runs (``cpu_work``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from extract_21_150 import bare_scan, baseline_row, run_row, table_header
+from extract_21_150 import bare_scan, baseline_row, cpu_row, cpu_work, print_cpu_ratios, run_row, table_header
 
 PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
 AS_OF = date(2026, 12, 3)
@@ -31,6 +32,9 @@ def _child(kind: str, args: argparse.Namespace) -> None:
     """Runs inside the subprocess; prints one JSON line."""
     if kind == "scan":
         bare_scan(args.warehouse)
+        return
+    if kind == "cpu":
+        cpu_work()
         return
     from crossroads import extraction
     from crossroads.cli.governance import registration_from_file
@@ -90,12 +94,15 @@ def main() -> None:
         me += ["--slice-persons", str(args.slice_persons)]
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "--child", "scan"], args.timeout)
-    details = {}
+    before = cpu_row([*me, "--child", "cpu"], args.timeout, "before the runs")
+    details: dict[str, dict[str, object]] = {}
     for kind in args.engines.split(","):
         label = f"{Path(args.permit).stem} enclave workspace, phase 2 on {kind}"
         res = run_row(label, [*me, "--child", kind], args.timeout, base, env=None)
         if res is not None:
             details[kind] = res
+    after = cpu_row([*me, "--child", "cpu"], args.timeout, "after the runs")
+    print_cpu_ratios({f"{Path(args.permit).stem} on {k}": r for k, r in details.items()}, before, after)
     for kind, res in details.items():
         gib = float(str(res["bytes"])) / 2**30
         print(f"\n{kind}: rows {res['rows']} in {res['slices']} slice(s), {gib:.2f} GiB written")

@@ -25,7 +25,15 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from extract_21_150 import bare_scan, baseline_row, compare_runs, cpu_row, cpu_work, table_header
+from extract_21_150 import (
+    bare_scan,
+    baseline_row,
+    compare_runs,
+    cpu_row,
+    cpu_work,
+    print_cpu_ratios,
+    table_header,
+)
 
 PERMIT = Path(__file__).parents[1] / "examples" / "permits" / "21-128.yaml"
 GROUP = "flemish_diploma_residents"
@@ -155,13 +163,7 @@ def main() -> None:
     before = cpu_row([*me, "cpu"], args.timeout, "before the runs")
     details = compare_runs("21/128 group 2, phase 2", me, args.engines, args.compare_src, args.timeout, base)
     after = cpu_row([*me, "cpu"], args.timeout, "after the runs")
-    # The runs against the fixed CPU work measured before and after them: the machine's speed may drift
-    # during a run of most of an hour (a ratio per end).
-    work = [w for w in (before, after) if w]
-    for label, res in details.items():
-        if work:
-            ratios = " / ".join(f"{float(res['seconds']) / w:.0f}" for w in work)  # type: ignore[arg-type]
-            print(f"{label}: {ratios} x the fixed CPU work (before / after)")
+    print_cpu_ratios(details, before, after)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 
 Each engine runs in its own subprocess so its peak memory (resident set of the process and its children,
 i.e. the Spark JVM too, sampled every 50 ms) is its own. The baseline, measured in the same run, is DuckDB's
-bare scan of every table of the warehouse (every column touched once). Prints a markdown table.
+bare scan of every table of the warehouse (every column touched once); a second, a fixed amount of DuckDB work
+in memory (``cpu_work``), is measured before and after the runs and each run printed as a multiple of it.
+Prints a markdown table.
 With ``--slice-persons`` the run is built in slices and streamed to Parquet, as an enclave run is. With
 ``--populations`` only the target groups are built (the inputs linked, every group in full, counts per year
 and the overlap: ``engine.populations``), the datasets not.
@@ -250,6 +252,19 @@ def cpu_row(cmd: list[str], timeout_s: float, when: str) -> float | None:
     return sec
 
 
+def print_cpu_ratios(
+    details: dict[str, dict[str, object]], before: float | None, after: float | None
+) -> None:
+    """Each run as a multiple of the fixed CPU work measured before and after the runs (``cpu_row``): the
+    machine's speed may drift during a long run, so a ratio per end."""
+    work = [w for w in (before, after) if w]
+    if not work:
+        return
+    for label, res in details.items():
+        ratios = " / ".join(f"{float(res['seconds']) / w:.0f}" for w in work)  # type: ignore[arg-type]
+        print(f"{label}: {ratios} x the fixed CPU work (before / after)")
+
+
 def _digest(t: pa.Table) -> str:
     """A fingerprint of a file's rows, to check that two runs (engines, versions) gave the same rows."""
     sink = hashlib.sha256()
@@ -401,7 +416,10 @@ def main() -> None:
     table_header(args.warehouse, scale)
     base = baseline_row([*me, "scan"], args.timeout)
     what = "21/150 populations (phase 2)" if args.populations else "21/150 phase 2"
-    compare_runs(what, me, args.engines, args.compare_src, args.timeout, base)
+    before = cpu_row([*me, "cpu"], args.timeout, "before the runs")
+    details = compare_runs(what, me, args.engines, args.compare_src, args.timeout, base)
+    after = cpu_row([*me, "cpu"], args.timeout, "after the runs")
+    print_cpu_ratios(details, before, after)
 
 
 if __name__ == "__main__":
