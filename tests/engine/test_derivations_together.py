@@ -33,10 +33,10 @@ def _values(engine: Any, res: ir.Table) -> list[tuple[str, int, Any]]:
     return sorted((r["insz"], r["ref_quarter"], r["value"]) for r in rows)
 
 
-def test_projections_of_one_block_stored_together(engine_on: Any) -> None:
-    e = engine_on
-    frame = e.register_arrow(
-        "frame",
+def _three_points(engine: Any, name: str) -> ir.Table:
+    """A frame of three points: one person in two quarters, another in one."""
+    return engine.register_arrow(
+        name,
         pa.table(
             {
                 "insz": ["85073003328", "85073003328", "01010199797"],
@@ -44,6 +44,11 @@ def test_projections_of_one_block_stored_together(engine_on: Any) -> None:
             }
         ),
     )
+
+
+def test_projections_of_one_block_stored_together(engine_on: Any) -> None:
+    e = engine_on
+    frame = _three_points(e, "frame")
     days = {("85073003328", 20194): 10, ("85073003328", 20201): 20, ("01010199797", 20194): 30}
     facts = pa.table(
         {
@@ -109,15 +114,7 @@ def test_points_without_a_value_are_not_stored(engine_on: Any) -> None:
     """A derivation's null values are left out of its stored rows: the datasets left-join the results, so
     those points read null all the same (``_Derivations.run``)."""
     e = engine_on
-    frame = e.register_arrow(
-        "frame_nulls",
-        pa.table(
-            {
-                "insz": ["85073003328", "85073003328", "01010199797"],
-                "quarter": pa.array([20194, 20201, 20194], pa.int32()),
-            }
-        ),
-    )
+    frame = _three_points(e, "frame_nulls")
     known = e.register_arrow(
         "known",
         pa.table({"insz": ["85073003328"], "quarter": pa.array([20201], pa.int32()), "reason": ["EU"]}),
