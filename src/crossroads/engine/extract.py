@@ -767,11 +767,8 @@ class _Derivations:
             for q in parts[1:]:
                 u = u.union(q, distinct=False)
             u = u.distinct()
-            u = u.mutate(ref_date=xp.quarter_end(u.ref_quarter), ref_year=(u.ref_quarter // 10).cast("int32"))
-            keyed = point_key(self.engine, min(ids)[1], u, "ref_quarter")  # a need's points are of one kind
-            if keyed is not None:
-                u = u.mutate(**{POINT_KEY: keyed})  # for the derivations' joins (``jobs.at_points``)
-            self._unions[ids] = self.engine.materialise(u)
+            # A need's points are of one kind.
+            self._unions[ids] = self.engine.materialise(_point_columns(self.engine, min(ids)[1], u))
         return self._unions[ids]
 
     def run(self, on_each: Any = None) -> None:
@@ -889,6 +886,16 @@ def point_key(engine: Engine, kind: str, t: ir.Table, column: str) -> ir.Integer
     if engine.name != "duckdb" or kind != "person":
         return None
     return model.point_key(t.insz, t[column])
+
+
+def _point_columns(engine: Engine, kind: str, points: ir.Table) -> ir.Table:
+    """Points (``ref_quarter``) with the columns the derivations read: the quarter's last day, its year and,
+    where ``point_key`` gives one, the key the derivations' joins use (``jobs.at_points``)."""
+    p = points.mutate(
+        ref_date=xp.quarter_end(points.ref_quarter), ref_year=(points.ref_quarter // 10).cast("int32")
+    )
+    keyed = point_key(engine, kind, p, "ref_quarter")
+    return p if keyed is None else p.mutate(**{POINT_KEY: keyed})
 
 
 def _prepare(run: _Run, dataset: Any, derivations: _Derivations) -> _Prepared:
@@ -1407,11 +1414,7 @@ def variables_at(engine: Engine, points: pa.Table, requests: list[tuple[str, dic
             pa.schema([pa.field("insz", pa.string()), pa.field("ref_quarter", pa.int32())])
         ),
     )
-    p = p.mutate(ref_date=xp.quarter_end(p.ref_quarter), ref_year=(p.ref_quarter // 10).cast("int32"))
-    keyed = point_key(engine, "person", p, "ref_quarter")
-    if keyed is not None:
-        p = p.mutate(**{POINT_KEY: keyed})  # as a run's points carry it (``_Derivations._points``)
-    p = engine.materialise(p)
+    p = engine.materialise(_point_columns(engine, "person", p))  # as a run's points (``_Derivations``)
     out = p.select("insz", "ref_quarter")
     for name, options in requests:
         res = catalog.get(name).derive(engine, p, options)
