@@ -395,3 +395,59 @@ def test_a_recoded_profile_is_replaced_in_every_row_of_the_person() -> None:
     assert got.column("age_class").to_pylist() == ["20-29", "20-29", None, None]
     assert got.column("sex").type == pa.int8() and got.column("sex").to_pylist() == [1, 1, 1, 2]
     assert got.column("quarter").equals(table.column("quarter"))
+
+
+def test_a_file_is_pseudonymised_batch_by_batch_with_the_numbers_of_the_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pseudonymise_file``: the distinct identifiers gathered batch by batch get their numbers in one
+    assignment; every row of the rewritten file holds its person's and employer's number; a file without
+    rows keeps its columns."""
+    from crossroads.pseudonyms import ConversionTable, FileKeyStore
+    from crossroads.warehouse.identifiers import enterprise_from_sequence, insz_from_parts
+
+    people = [str(v) for v in insz_from_parts([1980 + i for i in range(7)], [1] * 7, [2] * 7, [11] * 7)]
+    employers = [str(v) for v in enterprise_from_sequence([2_000_001, 2_000_002])]
+    # 7 persons x 3 quarters, employer of row i: i % 2 (none for person 6), in row groups of 4 rows.
+    rows = [(people[p], 20201 + q, employers[p % 2] if p < 6 else None) for p in range(7) for q in range(3)]
+    source = tmp_path / "built.parquet"
+    table = pa.table(
+        {
+            "insz": [r[0] for r in rows],
+            "quarter": pa.array([r[1] for r in rows], pa.int32()),
+            "enterprise_number": pa.array([r[2] for r in rows], pa.string()),
+        }
+    )
+    pq.write_table(table, source, row_group_size=4)
+    calls: list[int] = []
+    conversion = ConversionTable(
+        tmp_path / "conv", "21/128", FileKeyStore(tmp_path / "keys", master_key=b"k" * 32)
+    )
+    real_assign = conversion.assign
+
+    def assign(values: Any, kind: Any) -> Any:
+        calls.append(len(values))
+        return real_assign(values, kind)
+
+    monkeypatch.setattr(conversion, "assign", assign)
+    monkeypatch.setattr(extraction.StoredRows, "batches", lambda self, rows=None: self._file.iter_batches(5))
+    columns = {"insz": "person", "enterprise_number": "employer"}
+    out = extraction.pseudonymise_file(source, tmp_path / "out.parquet", columns, conversion).read()
+    # First one call per column with its distinct values (7 persons; 2 employers and the null), then one per
+    # column and batch of 5 rows (21 rows: 5 batches).
+    assert calls[:2] == [7, 3] and len(calls) == 2 + 2 * 5
+    assert out.column_names == ["person_seq", "quarter", "employer_seq"]
+    got = out.to_pylist()
+    assert [r["quarter"] for r in got] == [r[1] for r in rows]
+    person_numbers = [r["person_seq"] for r in got]
+    assert sorted(set(person_numbers)) == list(range(1, 8))
+    for p in range(7):  # each person's three rows carry one number, different from everyone else's
+        assert len(set(person_numbers[3 * p : 3 * p + 3])) == 1
+    employer_numbers = [r["employer_seq"] for r in got]
+    even, odd = {employer_numbers[i] for i in range(0, 18, 6)}, {employer_numbers[i] for i in range(3, 18, 6)}
+    assert len(even) == len(odd) == 1 and even | odd == {1, 2}  # persons 0, 2, 4 and 1, 3, 5: two employers
+    assert employer_numbers[18:] == [None] * 3
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(table.slice(0, 0), empty)
+    none = extraction.pseudonymise_file(empty, tmp_path / "none.parquet", columns, conversion).read()
+    assert none.num_rows == 0 and none.column_names == ["person_seq", "quarter", "employer_seq"]

@@ -243,3 +243,62 @@ def test_one_million_new_values_in_seconds(tmp_path: Path, keystore: FileKeyStor
     elapsed = time.perf_counter() - start
     assert len(np.unique(seqs.to_numpy())) == 1_000_000
     assert elapsed < 15, f"assigning 1 M new values took {elapsed:.1f} s"  # about 1.5 s alone on 2 cores
+
+
+def test_batches_looked_up_in_a_large_table_by_its_numeric_index(
+    tmp_path: Path, keystore: FileKeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table looked up again (a file pseudonymised batch by batch) answers from a sorted numeric index:
+    the numbers are those the table holds, new values get new ones, and values of another width, with a
+    non-digit or null are never taken for a known one."""
+    from crossroads.pseudonyms import conversion
+
+    monkeypatch.setattr(conversion, "INDEX_MIN_VALUES", 10)
+    people = make_insz(400, seed=31)
+    table = ConversionTable(tmp_path / "conv", "21/128", keystore)
+    numbers = dict(zip(people.to_pylist(), _seq(table, people).tolist(), strict=True))
+    known = people.to_pylist()
+    built: list[int] = []
+    real_build = conversion._DigitIndex.build
+
+    def build(values: pa.Array) -> conversion._DigitIndex | None:
+        built.append(len(values))
+        return real_build(values)
+
+    monkeypatch.setattr(conversion._DigitIndex, "build", build)
+    # Known values in a new order, twice each; an unknown 11-digit value, a 10-digit and a 12-digit value
+    # sharing a known one's digits, the same 11 characters with a letter; nulls.
+    assert "00000000001" not in numbers
+    near = ["00000000001", known[0][1:], known[0] + "0", known[1][:10] + "x"]
+    batch = pa.array([known[5], known[3], None, known[5], *near, known[399], None], type=pa.string())
+    got = table.assign(batch, "person").to_pylist()
+    assert built == [400]  # the second lookup built the index
+    assert got[0] == got[3] == numbers[known[5]]
+    assert got[1] == numbers[known[3]] and got[8] == numbers[known[399]]
+    assert got[2] is None and got[9] is None
+    # The four near values are new: the next numbers, 401..404, in some order.
+    assert sorted(got[4:8]) == [401, 402, 403, 404]
+    # After the table grew, a new index is built over the 404 values, and every number still holds.
+    again = table.assign(pa.array([*near, *known[:50]], type=pa.string()), "person").to_pylist()
+    assert built == [400, 404]
+    assert again[:4] == got[4:8] and again[4:] == [numbers[v] for v in known[:50]]
+    # A reopened table (no index yet) agrees.
+    fresh = ConversionTable(tmp_path / "conv", "21/128", keystore)
+    assert fresh.assign(pa.array(known[:50], type=pa.string()), "person").to_pylist() == again[4:]
+
+
+def test_a_table_of_mixed_widths_is_looked_up_without_an_index(
+    tmp_path: Path, keystore: FileKeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crossroads.pseudonyms import conversion
+
+    monkeypatch.setattr(conversion, "INDEX_MIN_VALUES", 10)
+    # Leading zeros matter: "0123" and "123" are two values (an index of integers would merge them).
+    values = [f"{i:011d}" for i in range(30)] + ["123", "0123", "ABC"]
+    table = ConversionTable(tmp_path, "21/128", keystore)
+    first = table.assign(pa.array(values, type=pa.string()), "person").to_pylist()
+    assert conversion._DigitIndex.build(pa.array(values, type=pa.string())) is None
+    for _ in range(2):
+        got = table.assign(pa.array(values[::-1][:20], type=pa.string()), "person").to_pylist()
+        assert got == first[::-1][:20]
+    assert table.counts()["person"] == 33

@@ -180,3 +180,18 @@ def test_governance_key_store_drives_the_conversion_table(tmp_path: Path) -> Non
     store.keys.destroy("21/150")
     with pytest.raises(KeyDestroyed):
         ConversionTable(tmp_path / "conv", "21/150", store.keys).assign(people, "person")
+
+
+def test_replace_checks_dictionary_encoded_and_long_string_columns(
+    tmp_path: Path, keystore: FileKeyStore
+) -> None:
+    """The value check sees identifiers in dictionary-encoded columns too, and values that only look like
+    one by length (10 or 11 characters that are not digits) pass."""
+    people = make_insz(3, seed=24).to_pylist()
+    conversion = ConversionTable(tmp_path, "21/128", keystore)
+    remark = pa.array(["n.v.t.", people[1], people[1]]).dictionary_encode()
+    with pytest.raises(IdentifierLeft, match=r"column 'remark' holds 2 value\(s\)"):
+        replace(pa.table({"insz": people, "remark": remark}), {"insz": "person"}, conversion)
+    harmless = pa.table({"insz": people, "remark": ["2019-03-31", "abcdefghijk", "ABCDEFGHIJ"]})
+    out = replace(harmless, {"insz": "person"}, conversion)
+    assert out.column("remark").to_pylist() == ["2019-03-31", "abcdefghijk", "ABCDEFGHIJ"]

@@ -63,11 +63,72 @@ class Converter(Protocol):
     def assign(self, values: pa.Array | pa.ChunkedArray, kind: Kind) -> pa.Array: ...
 
 
+INDEX_MIN_VALUES = 100_000
+"""Tables at least this large get a sorted numeric index once they are looked up more than once (a file
+pseudonymised batch by batch looks each batch up in the whole table)."""
+
+
+@dataclass
+class _DigitIndex:
+    """Known values that are all digit strings of one width, as sorted int64 keys: a batch is looked up by
+    binary search instead of hashing the whole table (``is_in`` over 7.5 M values: ~0.1 s a batch)."""
+
+    width: int
+    keys: np.ndarray  # int64, sorted
+    rows: np.ndarray  # int64: the row in ``values`` of each key
+
+    @classmethod
+    def build(cls, values: pa.Array) -> _DigitIndex | None:
+        """The index, or None when the values are not all digit strings of one width (up to 18 digits)."""
+        if len(values) == 0:
+            return None
+        lengths = pc.min_max(pc.binary_length(values))
+        width = lengths["min"].as_py()
+        if width != lengths["max"].as_py() or not 0 < width <= 18:
+            return None
+        if not pc.all(pc.match_substring_regex(values, r"^[0-9]+$")).as_py():
+            return None
+        keys = np.asarray(values.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        rows = np.argsort(keys)  # the keys are distinct: no need for a stable sort (twice as slow)
+        return cls(width, keys[rows], rows.astype(np.int64, copy=False))
+
+    def positions(self, distinct: pa.Array) -> np.ndarray:
+        """For each distinct value, its row in the indexed values or -1 (a value of another width or with a
+        non-digit is in no row: every indexed value has this width and only digits)."""
+        out = np.full(len(distinct), -1, dtype=np.int64)
+        shaped = pc.and_(
+            pc.equal(pc.binary_length(distinct), self.width),
+            pc.match_substring_regex(distinct, r"^[0-9]+$"),
+        )
+        at = np.flatnonzero(np.asarray(shaped.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool))
+        if len(at) == 0:
+            return out
+        wanted = np.asarray(distinct.take(pa.array(at)).cast(pa.int64()).to_numpy(), dtype=np.int64)
+        slot = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = self.keys[slot] == wanted
+        out[at[hit]] = self.rows[slot[hit]]
+        return out
+
+
 @dataclass
 class _Loaded:
     stamp: tuple[int, int, int]  # (inode, size, mtime_ns) of the blob it was read from
     values: pa.Array  # string
     seqs: np.ndarray  # int64
+    lookups: int = 0
+    index: _DigitIndex | None = None
+    indexed: bool = False  # the index was tried (None: the values cannot have one)
+
+    def positions(self, distinct: pa.Array) -> np.ndarray:
+        """For each distinct value, its row in ``values`` or -1. A large table looked up a second time gets
+        a numeric index when it holds only digit strings of one width (INSZ, enterprise numbers)."""
+        self.lookups += 1
+        if self.lookups > 1 and len(self.values) >= INDEX_MIN_VALUES and len(distinct) < len(self.values):
+            if not self.indexed:
+                self.index, self.indexed = _DigitIndex.build(self.values), True
+            if self.index is not None:
+                return self.index.positions(distinct)
+        return _positions_in(distinct, self.values)
 
 
 def _associated_data(permit_number: str, kind: str) -> bytes:
@@ -190,7 +251,8 @@ class ConversionTable:
         )
         write_atomically(self.path(kind), _MAGIC + nonce + ciphertext)
         st = os.stat(self.path(kind))
-        self._cache[kind] = _Loaded((st.st_ino, st.st_size, st.st_mtime_ns), values, seqs)
+        # Written by a lookup: the next one is the second (``_Loaded.positions`` may index).
+        self._cache[kind] = _Loaded((st.st_ino, st.st_size, st.st_mtime_ns), values, seqs, lookups=1)
 
     # ------------------------------------------------------------------ public
 
@@ -218,7 +280,7 @@ class ConversionTable:
             # One hash pass gives the distinct values and, per row, which of them it holds.
             encoded = pc.dictionary_encode(values)
             distinct, rows = encoded.dictionary, encoded.indices
-            position = _positions_in(distinct, known.values)  # -1 for a value the table lacks
+            position = known.positions(distinct)  # -1 for a value the table lacks
             seq_of = np.zeros(len(distinct), dtype=np.int64)
             seq_of[position >= 0] = known.seqs[position[position >= 0]]
             new_at = np.flatnonzero(position < 0)
@@ -288,9 +350,18 @@ def _digits(col: pa.Array, start: int, stop: int) -> np.ndarray:
 
 def _looks_like_identifiers(column: pa.ChunkedArray) -> int:
     """How many values have the exact shape and check digits of an INSZ or an enterprise number."""
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    col = column.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()  # a dictionary-encoded column holds its values all the same
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return 0
-    col = column.combine_chunks().drop_null().cast(pa.string())
+    col = col.drop_null().cast(pa.string())
+    # Only values of 10 or 11 bytes can match (both patterns are ASCII digits): the lengths come from the
+    # offsets, so most columns (classes, codes, dates) are checked without a regex (3.8 -> 1.3 s over the
+    # 12.6 M rows of three slices of 21/128's labour_market at scale 0.1).
+    col = col.filter(pc.is_in(pc.binary_length(col), value_set=pa.array([10, 11], pa.int32())))
+    if len(col) == 0:
+        return 0
     insz = col.filter(pc.match_substring_regex(col, r"^\d{11}$"))
     base, check = _digits(insz, 0, 9), _digits(insz, 9, 11)
     n = int(np.count_nonzero((check == 97 - base % 97) | (check == 97 - (2_000_000_000 + base) % 97)))
