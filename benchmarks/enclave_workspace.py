@@ -56,7 +56,12 @@ def _child(kind: str, args: argparse.Namespace) -> None:
             actor="benchmark",
         )
         t0 = time.perf_counter()
-        result = extraction.run(request, store=store, today=date.fromisoformat(args.as_of))
+        steps: list[tuple[str, float]] = []  # each step the command announces, with its start
+
+        def step(message: str) -> None:
+            steps.append((message, time.perf_counter() - t0))
+
+        result = extraction.run(request, store=store, today=date.fromisoformat(args.as_of), step=step)
         seconds = time.perf_counter() - t0
         size = sum(p.stat().st_size for p in result.path.rglob("*") if p.is_file())
         print(
@@ -67,6 +72,11 @@ def _child(kind: str, args: argparse.Namespace) -> None:
                     "slices": result.delivery.manifest["enclave"]["slices"],
                     "bytes": size,
                     "leak_scan": {k: result.delivery.leak_scan[k] for k in ("files", "bytes", "occurrences")},
+                    # Seconds per announced step: until the next one starts (the last one until the end).
+                    "steps": [
+                        (m, round((steps[i + 1][1] if i + 1 < len(steps) else seconds) - at, 1))
+                        for i, (m, at) in enumerate(steps)
+                    ],
                 }
             )
         )
@@ -107,6 +117,8 @@ def main() -> None:
         gib = float(str(res["bytes"])) / 2**30
         print(f"\n{kind}: rows {res['rows']} in {res['slices']} slice(s), {gib:.2f} GiB written")
         print(f"  leak scan {res['leak_scan']}")
+        for message, seconds in res.get("steps", []):  # type: ignore[union-attr]
+            print(f"  {seconds:8.1f} s  {message}")
 
 
 if __name__ == "__main__":
