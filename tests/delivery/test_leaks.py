@@ -296,3 +296,52 @@ def test_string_values_of_a_large_parquet_file_are_decoded_with_their_rows(
     report = leaks.scan(tmp_path, IDS)
     rows = sorted(f.row for f in report.findings if f.encoding == "parquet value")
     assert rows == [7, 19]
+
+
+def _text_hits_by_regex(data: bytes, ids: leaks.Identifiers) -> list[tuple[int, str, str]]:
+    """The text layer as its patterns define it, every byte walked by the regular expressions (the scan
+    looks for them only inside the runs of bytes they can match)."""
+    import re
+
+    hits = []
+    for m in re.finditer(rb"\d{8,}", data):
+        kind = ids.match_digits(m.group())
+        if kind:
+            hits.append((m.start(), kind, "text"))
+    for run in re.finditer(rb"\d[\d.\-/ ]{8,}\d", data):
+        for m in leaks._GROUPED.finditer(data, run.start(), min(len(data), run.end() + 2)):
+            digits = re.sub(rb"\D", b"", m.group())
+            kind = ids.match_digits(digits) if len(digits) in (9, 10, 11) else None
+            if kind:
+                hits.append((m.start(), kind, "grouped text"))
+    return hits
+
+
+_PIECES = st.sampled_from(
+    [INSZ_1985, INSZ_2000, ENTERPRISE, "85.07.30-033.28", "0123.456.749", "BE 0123 456 749", "123456 749",
+     "0", "7", "12", "2016-06", "15-19", " ", ".", "-", "/", ",", ";", "a", "\n", "850730033280", "123456789",
+     "10100105"]
+)  # fmt: skip
+
+
+@given(pieces=st.lists(_PIECES, max_size=40))
+def test_the_text_layer_finds_what_its_patterns_define(pieces: list[str]) -> None:
+    """Identifiers whole, grouped, glued to other digits or separators: the same findings, at the same
+    offsets, as the regular expressions walking every byte."""
+    data = "".join(pieces).encode()
+    assert list(leaks._text_hits(data, IDS)) == _text_hits_by_regex(data, IDS)
+
+
+def test_the_text_layer_on_a_large_csv_like_buffer() -> None:
+    """Millions of short numbers (as in a CSV file of sequence numbers and codes) with identifiers planted
+    at known places, plain and grouped: found there and nowhere else."""
+    rows = [f"{i % 9_999_999},{2014 + i % 7}{1 + i % 4},EU14,2019-03,{i % 97}.5" for i in range(200_000)]
+    rows[1_000] += f",{INSZ_1985}"
+    rows[150_000] += ",BE 0123.456.749"
+    data = "\n".join(rows).encode()
+    hits = list(leaks._text_hits(data, IDS))
+    assert hits == _text_hits_by_regex(data, IDS)
+    assert [(data[o : o + 11], k, e) for o, k, e in hits] == [
+        (INSZ_1985.encode(), "insz", "text"),
+        (b"0123.456.74", "enterprise", "grouped text"),
+    ]

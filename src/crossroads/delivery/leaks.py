@@ -194,21 +194,48 @@ class LeakReport:
 
 
 # ---------------------------------------------------------------------- layer 1: raw bytes
+def _runs(mask: npt.NDArray[np.bool_], shortest: int) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of True in ``mask`` at least ``shortest`` long.
+
+    Found through the windows of ``shortest`` bytes that are all True (a few shifted ANDs), not through every
+    run: a CSV file is mostly short runs of digits, whose edges alone cost more than the search."""
+    window, width = mask, 1
+    while width < shortest and len(window):
+        step = min(width, shortest - width)
+        window = window[:-step] & window[step:]  # True at p: mask[p : p + width + step] all True
+        width += step
+    at = np.flatnonzero(window) if width == shortest else np.empty(0, dtype=np.intp)
+    if len(at) == 0:
+        return []
+    # Windows of one run are consecutive; a run [s, e) has its windows at s .. e - shortest.
+    breaks = np.flatnonzero(np.diff(at) > 1)
+    starts = at[np.concatenate(([0], breaks + 1))]
+    lasts = at[np.concatenate((breaks, [len(at) - 1]))]
+    return list(zip(starts.tolist(), (lasts + shortest).tolist(), strict=True))
+
+
 def _text_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[int, str, str]]:
-    for m in _DIGITS.finditer(data):
-        kind = ids.match_digits(m.group())
+    # The patterns are searched only inside the runs of bytes they can match, found with numpy: the
+    # regular expressions walked every byte in Python's engine (~35 MB/s: 29 s for a 1 GB CSV file).
+    # ``_DIGITS`` matches exactly the runs of 8 or more ASCII digits (``\d`` in a bytes pattern is [0-9]);
+    # ``_GROUPED_RUN`` matches only inside a run of digits and separators, so it sees those runs alone.
+    raw = np.frombuffer(data, dtype=np.uint8)
+    digit = (raw >= 48) & (raw <= 57)
+    for start, end in _runs(digit, 8):
+        kind = ids.match_digits(data[start:end])
         if kind:
-            yield m.start(), kind, "text"
+            yield start, kind, "text"
+    grouping = digit | (raw == 46) | (raw == 45) | (raw == 47) | (raw == 32)  # digits and . - / space
     # Grouped forms only inside runs of digits and separators long enough to hold one (a fast scan:
     # the run's pattern starts with a digit); the full pattern then sees the run and two bytes around it.
-    for run in _GROUPED_RUN.finditer(data):
-        for m in _GROUPED.finditer(data, run.start(), min(len(data), run.end() + 2)):
-            raw = m.group()
-            digits = re.sub(rb"\D", b"", raw)
-            if len(digits) in (9, 10, 11):
-                kind = ids.match_digits(digits)
-                if kind:
-                    yield m.start(), kind, "grouped text"
+    for start, end in _runs(grouping, 10):
+        for run in _GROUPED_RUN.finditer(data, start, end):
+            for m in _GROUPED.finditer(data, run.start(), min(len(data), run.end() + 2)):
+                digits = re.sub(rb"\D", b"", m.group())
+                if len(digits) in (9, 10, 11):
+                    kind = ids.match_digits(digits)
+                    if kind:
+                        yield m.start(), kind, "grouped text"
     if b"\x00" not in data:
         return  # UTF-16 digits are NUL-interleaved
     for pattern, name in ((_UTF16_LE, "utf-16le"), (_UTF16_BE, "utf-16be")):
