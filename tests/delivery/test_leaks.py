@@ -308,7 +308,7 @@ def _text_hits_by_regex(data: bytes, ids: leaks.Identifiers) -> list[tuple[int, 
         kind = ids.match_digits(m.group())
         if kind:
             hits.append((m.start(), kind, "text"))
-    for run in re.finditer(rb"\d[\d.\-/ ]{8,}\d", data):
+    for run in leaks._GROUPED_RUN.finditer(data):
         for m in leaks._GROUPED.finditer(data, run.start(), min(len(data), run.end() + 2)):
             digits = re.sub(rb"\D", b"", m.group())
             kind = ids.match_digits(digits) if len(digits) in (9, 10, 11) else None
