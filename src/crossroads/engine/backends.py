@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -183,6 +184,8 @@ class Engine:
         """Every table ``materialise`` stored, in order (``release_since`` drops the later ones)."""
         self._stored_ids: set[int] = set()
         self._kept: set[int] = set()
+        self._own_tables: set[str] = set()
+        """DuckDB tables ``materialise`` created itself (not through Ibis's cache), dropped by name."""
         if backend == "duckdb":
             # Bounded memory: DuckDB spills to the engine's temporary folder beyond the limit.
             self.con: Any = ibis.duckdb.connect(
@@ -534,11 +537,34 @@ class Engine:
             return self.register_arrow(name, schema.empty_table())
         return self._read_parquet(f"{name}{next(_counter)}", files)
 
-    def materialise(self, expr: ir.Table, eager: bool = False, keep: bool = False) -> ir.Table:
+    def materialise(
+        self, expr: ir.Table, eager: bool = False, keep: bool = False, present: str | None = None
+    ) -> ir.Table:
         """Compute once and keep (DuckDB temp table, Spark local checkpoint behind a view).
 
         ``keep``: for the whole run (target groups), never dropped by ``release_since``.
+        ``present``: keep only the rows where this column is not null. On DuckDB the rows are stored, then
+        those with a null deleted: a filter in the query is pushed below the projection that computes the
+        column, so its expression (a class map, a case of codes) was computed twice, once to filter and once
+        to store (the derivations of a slice of 21/128: 8.0 s against 6.9 s).
         """
+        if present is not None and self.name == "duckdb":
+            # Not Ibis's cache: it hands back one stored table per equal expression, and the deletion must
+            # not reach a table stored whole for another use.
+            name = f"{self._prefix}p{next(_counter)}"
+            raw = self.con.con
+            raw.execute(f'CREATE TEMP TABLE "{name}" AS {self.con.compile(expr)}').fetchall()
+            raw.execute(f'DELETE FROM "{name}" WHERE "{present}" IS NULL').fetchall()
+            stored = self.con.table(name)
+            self._own_tables.add(name)
+            if keep:
+                self._kept.add(id(stored))
+            else:
+                self._stored.append(stored)
+                self._stored_ids.add(id(stored))
+            return stored
+        if present is not None:
+            expr = expr.filter(expr[present].notnull())
         if self.name == "spark":
             # A cached view keeps the whole plan it came from; nested materialisations (population -> scope
             # -> frame -> points -> building blocks) grew plans of millions of characters that filled the
@@ -577,6 +603,9 @@ class Engine:
     def _drop(self, table: ir.Table) -> None:
         if self.name == "spark":
             self.spark.catalog.dropTempView(table.get_name())
+        elif isinstance(table.op(), ops.DatabaseTable) and table.op().name in self._own_tables:
+            self._own_tables.discard(table.op().name)
+            self.con.con.execute(f'DROP TABLE IF EXISTS "{table.op().name}"')
         else:
             table.release()
 

@@ -801,9 +801,8 @@ class _Derivations:
                 # Only the points with a value: the datasets left-join the results, so a point without a
                 # row reads null all the same, from a smaller hash table (the parents' residence reason of
                 # 21/128 is known at 5 % of the points).
-                res = res.filter(res.value.notnull())
                 # Computed on its own: one small query per variable instead of one huge query per dataset.
-                self.results[need] = self.engine.materialise(res, eager=True)
+                self.results[need] = self.engine.materialise(res, eager=True, present="value")
             if on_each is not None:
                 on_each(self.asked[need][0].name)
 
