@@ -214,10 +214,11 @@ def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
         occ = occ.filter(occ.quarter.between(points.ref_quarter.min(), points.ref_quarter.max()))
         if POINT_KEY not in points.columns:
             return at(_career_quarters(occ))
-        # Points that carry their key: the block is built on the key alone and matched to them on it.
+        # Points that carry their key: the block is built on the key alone and matched to them on it (and
+        # keeps it, for the job counts that give every point a value: ``_per_point``).
         keyed = occ.mutate(**{POINT_KEY: point_key(occ.insz, occ.quarter)}).drop("insz", "quarter")
         p = points.select("insz", "ref_quarter", "ref_date", "ref_year", POINT_KEY)
-        return p.join(_career_quarters(keyed, (POINT_KEY,)), POINT_KEY).drop(POINT_KEY)
+        return p.join(_career_quarters(keyed, (POINT_KEY,)), POINT_KEY)
 
     return jobs.memo_at(src, "careers_quarters", points, build)
 
@@ -242,19 +243,34 @@ def _unemployment_at(src: Sources, points: ir.Table) -> ir.Table:
 
 
 # ------------------------------------------------------------------ job variables
+def _per_point(points: ir.Table, rows: dict[str, ir.Table]) -> ir.Table:
+    """Every point (``insz``, ``ref_quarter``) with the columns of each table of ``rows`` (a point's row or
+    nulls), named by its key: ``rows[name]`` holds ``insz``, ``ref_quarter`` and the column ``name``.
+
+    Points that carry their key (``POINT_KEY``) meet the rows on it: a join of 4 M points on the INSZ and
+    quarter cost twice one on the key (0.7 against 0.3 CPU s, a slice of 21/128 at 0.1)."""
+    keyed = POINT_KEY in points.columns
+    out = points.select("insz", "ref_quarter", *([POINT_KEY] if keyed else []))
+    for name, table in rows.items():
+        if not keyed:
+            out = left_join_on(out, table.select("insz", "ref_quarter", name), ["insz", "ref_quarter"])
+            continue
+        key = table[POINT_KEY] if POINT_KEY in table.columns else point_key(table.insz, table.ref_quarter)
+        out = left_join_on(out, table.select(name, **{POINT_KEY: key}), [POINT_KEY])
+    return out.drop(POINT_KEY) if keyed else out
+
+
 def jobs_wage_count(src: Sources, points: ir.Table) -> ir.Table:
     """Distinct employers with an occupation running on the quarter's last day (0 without)."""
-    q = _quarters_at(src, points).select("insz", "ref_quarter", "wage_jobs")
-    j = left_join_on(points.select("insz", "ref_quarter"), q, ["insz", "ref_quarter"])
+    j = _per_point(points, {"wage_jobs": _quarters_at(src, points)})
     return j.select("insz", "ref_quarter", value=j.wage_jobs.fill_null(0).cast("int32"))
 
 
 def jobs_total_count(src: Sources, points: ir.Table) -> ir.Table:
     """Wage jobs on the last day + 1 when a self-employment spell (any quality) covers that day."""
-    wage = jobs_wage_count(src, points)
     se = _self_employment_at(src, points).select("insz", "ref_quarter", se=ibis.literal(1))
-    j = left_join_on(wage, se, ["insz", "ref_quarter"])
-    return j.select("insz", "ref_quarter", value=(j.value + j.se.fill_null(0)).cast("int32"))
+    j = _per_point(points, {"wage_jobs": _quarters_at(src, points), "se": se})
+    return j.select("insz", "ref_quarter", value=(j.wage_jobs.fill_null(0) + j.se.fill_null(0)).cast("int32"))
 
 
 def importance_code(src: Sources, points: ir.Table) -> ir.Table:
@@ -334,11 +350,10 @@ def worker_class(src: Sources, points: ir.Table) -> ir.Table:
     """Class of the main job's worker code (worker line, zone 00037); 4 for a code not in annex 2."""
     j = _quarters_at(src, points)
     code = j.main_worker_code.strip()
-    mapping = worker_class_of_code()
-    branches = [
-        (code.isin(sorted(c for c, k in mapping.items() if k == cls)), cls) for cls in ("1", "2", "3")
-    ]
-    value = ibis.cases((code.isnull(), ibis.null("string")), *branches, else_=ibis.literal("4"))
+    # One map lookup: a case of IN lists became two joins of every row with the lists on DuckDB (0.64 CPU s
+    # for a slice of 21/128 at 0.1, against ~0.2 s).
+    found = ibis.map(worker_class_of_code()).get(code, ibis.literal("4"))
+    value = ibis.ifelse(code.isnull(), ibis.null("string"), found)
     return j.select("insz", "ref_quarter", value=value.cast("string"))
 
 
