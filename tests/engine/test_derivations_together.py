@@ -18,8 +18,14 @@ from crossroads.engine.extract import _Derivations, point_key
 class _Var:
     name: str
     pick: Any
+    usual: Any = None
 
-    def derive(self, engine: Any, points: ir.Table, options: dict[str, Any]) -> ir.Table:
+    def sparse_for(self, options: dict[str, Any]) -> bool:
+        return self.usual is not None
+
+    def derive(
+        self, engine: Any, points: ir.Table, options: dict[str, Any], sparse: bool = False
+    ) -> ir.Table:
         return self.pick(points)
 
 
@@ -136,3 +142,47 @@ def test_points_without_a_value_are_not_stored(engine_on: Any) -> None:
     joined = rows.left_join(res, on).select("insz", "quarter", "reason")
     got = sorted((r["insz"], r["quarter"], r["reason"]) for r in e.to_arrow(joined).to_pylist())
     assert got == [("01010199797", 20194, None), ("85073003328", 20194, None), ("85073003328", 20201, "EU")]
+
+
+def test_a_usual_value_is_stored_apart_from_the_points_and_filled_in_the_dataset(engine_on: Any) -> None:
+    """A variable with a usual value (``Variable.usual``: 0 jobs) is stored with only the points the
+    derivation gives a row for; the dataset gives the others that value, and leaves a row whose measurement
+    column is unknown empty (``_Derivations.usual_at``)."""
+    e = engine_on
+    frame = _three_points(e, "frame_usual")
+    jobs = e.register_arrow(
+        "jobs", pa.table({"insz": ["85073003328"], "quarter": pa.array([20201], pa.int32()), "n": [2]})
+    )
+
+    def count(points: ir.Table) -> ir.Table:  # sparse: the points with a job only
+        j = points.join(jobs, (points.insz == jobs.insz) & (points.ref_quarter == jobs.quarter))
+        return j.select(points.insz, points.ref_quarter, value=j.n)
+
+    d = _Derivations(e)
+    need = d.ask("ds", "person", "quarter", frame, _Var("jobs", count, usual=0), {})
+    d.run()
+    assert _values(e, d.results[need]) == [("85073003328", 20201, 2)]  # one stored row of three points
+    # The dataset's rows: the three points and one whose quarter is unknown.
+    rows = e.register_arrow(
+        "rows",
+        pa.table(
+            {
+                "insz": ["85073003328", "85073003328", "01010199797", "01010199797"],
+                "quarter": pa.array([20194, 20201, 20194, None], pa.int32()),
+            }
+        ),
+    )
+    res, on = d.result(need, "quarter", "jobs")
+    if on[0] not in rows.columns:
+        rows = rows.mutate(**{on[0]: point_key(e, "person", rows, "quarter")})
+    out = d.usual_at(rows.left_join(res, on), need, "quarter", "jobs").select("insz", "quarter", "jobs")
+    got = sorted((r["insz"], r["quarter"] or 0, r["jobs"]) for r in e.to_arrow(out).to_pylist())
+    assert got == [
+        ("01010199797", 0, None),
+        ("01010199797", 20194, 0),
+        ("85073003328", 20194, 0),
+        ("85073003328", 20201, 2),
+    ]
+    # A variable without a usual value is left as it was.
+    other = d.ask("ds", "person", "quarter", frame, _Var("plain", count), {})
+    assert d.usual_at(rows, other, "quarter", "insz") is rows

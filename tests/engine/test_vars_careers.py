@@ -154,6 +154,37 @@ def test_golden(name: str, backend_name: str, careers_wh: Warehouse, request: py
         assert got[point] == expected, (name, point, got[point])
 
 
+@pytest.mark.parametrize("name", ["jobs_wage_count", "jobs_total_count"])
+def test_job_counts_stored_without_their_zeros(
+    name: str, backend_name: str, careers_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    """A run stores a job count only at the points with an occupation or a self-employment spell
+    (``Variable.usual``); the others are 0, as the golden values say."""
+    from crossroads.engine.extract import _point_columns
+
+    e = _engine(backend_name, careers_wh, _spark(backend_name, request))
+    pts = e.register_arrow(
+        "count_points",
+        pa.table(
+            {"insz": [p for p, _ in POINTS], "ref_quarter": pa.array([q for _, q in POINTS], pa.int32())}
+        ),
+    )
+    pts = e.materialise(_point_columns(e, "person", pts))
+    var = catalog.get(name)
+    assert var.usual == 0 and var.sparse_for(RAW)
+    rows = e.to_arrow(var.derive(e, pts, RAW, sparse=True)).to_pylist()
+    stored = {(r["insz"], r["ref_quarter"]): r["value"] for r in rows}
+    assert len(stored) == len(rows)  # a point once
+    # By hand (tiny_careers): occupations in 2020 Q2 for C1, C2, C3, C5, C6 (C3's ended on 15 May: 0
+    # employers on the last day, still a row); self-employment on the last day for C1, C2, C6 in Q2 and
+    # Q4 (C6's PENS spell since 2018 has no end).
+    expected = {(C1, Q2): 2, (C2, Q2): 1, (C3, Q2): 0, (C5, Q2): 1, (C6, Q2): 1}
+    if name == "jobs_total_count":
+        expected = {**expected, (C1, Q2): 3, (C2, Q2): 2, (C6, Q2): 2}
+        expected |= {(C1, Q4): 1, (C2, Q4): 1, (C6, Q4): 1}
+    assert stored == expected
+
+
 def test_employer_kind(backend_name: str, careers_wh: Warehouse, request: pytest.FixtureRequest) -> None:
     e = _engine(backend_name, careers_wh, _spark(backend_name, request))
     keys = list(EMPLOYER_GOLDEN)

@@ -215,7 +215,7 @@ def _quarters_at(src: Sources, points: ir.Table) -> ir.Table:
         if POINT_KEY not in points.columns:
             return at(_career_quarters(occ))
         # Points that carry their key: the block is built on the key alone and matched to them on it (and
-        # keeps it, for the job counts that give every point a value: ``_per_point``).
+        # keeps it, for the job counts that meet the self-employment spells on it).
         keyed = occ.mutate(**{POINT_KEY: point_key(occ.insz, occ.quarter)}).drop("insz", "quarter")
         p = points.select("insz", "ref_quarter", "ref_date", "ref_year", POINT_KEY)
         return p.join(_career_quarters(keyed, (POINT_KEY,)), POINT_KEY)
@@ -243,34 +243,32 @@ def _unemployment_at(src: Sources, points: ir.Table) -> ir.Table:
 
 
 # ------------------------------------------------------------------ job variables
-def _per_point(points: ir.Table, rows: dict[str, ir.Table]) -> ir.Table:
-    """Every point (``insz``, ``ref_quarter``) with the columns of each table of ``rows`` (a point's row or
-    nulls), named by its key: ``rows[name]`` holds ``insz``, ``ref_quarter`` and the column ``name``.
-
-    Points that carry their key (``POINT_KEY``) meet the rows on it: a join of 4 M points on the INSZ and
-    quarter cost twice one on the key (0.7 against 0.3 CPU s, a slice of 21/128 at 0.1)."""
-    keyed = POINT_KEY in points.columns
-    out = points.select("insz", "ref_quarter", *([POINT_KEY] if keyed else []))
-    for name, table in rows.items():
-        if not keyed:
-            out = left_join_on(out, table.select("insz", "ref_quarter", name), ["insz", "ref_quarter"])
-            continue
-        key = table[POINT_KEY] if POINT_KEY in table.columns else point_key(table.insz, table.ref_quarter)
-        out = left_join_on(out, table.select(name, **{POINT_KEY: key}), [POINT_KEY])
-    return out.drop(POINT_KEY) if keyed else out
-
-
 def jobs_wage_count(src: Sources, points: ir.Table) -> ir.Table:
-    """Distinct employers with an occupation running on the quarter's last day (0 without)."""
-    j = _per_point(points, {"wage_jobs": _quarters_at(src, points)})
-    return j.select("insz", "ref_quarter", value=j.wage_jobs.fill_null(0).cast("int32"))
+    """Distinct employers with an occupation running on the quarter's last day; only the points with a
+    DmfA occupation in the quarter (the others: 0, the variable's ``usual`` value)."""
+    q = _quarters_at(src, points)
+    return q.select("insz", "ref_quarter", value=q.wage_jobs.fill_null(0).cast("int32"))
 
 
 def jobs_total_count(src: Sources, points: ir.Table) -> ir.Table:
-    """Wage jobs on the last day + 1 when a self-employment spell (any quality) covers that day."""
-    se = _self_employment_at(src, points).select("insz", "ref_quarter", se=ibis.literal(1))
-    j = _per_point(points, {"wage_jobs": _quarters_at(src, points), "se": se})
-    return j.select("insz", "ref_quarter", value=(j.wage_jobs.fill_null(0) + j.se.fill_null(0)).cast("int32"))
+    """Wage jobs on the last day + 1 when a self-employment spell (any quality) covers that day; only the
+    points with an occupation in the quarter or such a spell (the others: 0, the ``usual`` value)."""
+    q = _quarters_at(src, points)
+    se = _self_employment_at(src, points).select("insz", "ref_quarter")
+    keyed = POINT_KEY in q.columns
+    # Met on the points' key where they carry it (the INSZ and quarter pair cost twice as much to join).
+    on = [POINT_KEY] if keyed else ["insz", "ref_quarter"]
+    if keyed:
+        se = se.mutate(**{POINT_KEY: point_key(se.insz, se.ref_quarter)})
+    flagged = se.select(*on, se_=ibis.literal(1))
+    wage = left_join_on(
+        q.select("insz", "ref_quarter", "wage_jobs", *([POINT_KEY] if keyed else [])), flagged, on
+    )
+    wage = wage.select(
+        "insz", "ref_quarter", value=(wage.wage_jobs.fill_null(0) + wage.se_.fill_null(0)).cast("int32")
+    )
+    alone = se.anti_join(q.select(*on), on).select("insz", "ref_quarter", value=ibis.literal(1, "int32"))
+    return wage.union(alone, distinct=False)
 
 
 def importance_code(src: Sources, points: ir.Table) -> ir.Table:
@@ -488,6 +486,7 @@ VARIABLES: tuple[Variable, ...] = (
         "the quarter still running on its last day (no end date, or ending on or after that day); 0 without.",
         "int",
         requirement="S003-3",
+        usual=0,
     ),
     Variable(
         "jobs_total_count",
@@ -500,6 +499,7 @@ VARIABLES: tuple[Variable, ...] = (
         "after pension, helper, assisting spouse) covers the quarter's last day.",
         "int",
         requirement="S003-3",
+        usual=0,
     ),
     Variable(
         "importance_code",

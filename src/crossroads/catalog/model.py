@@ -110,6 +110,11 @@ class Variable:
     (``jobs.QUARTER_TABLES``: the DmfA blocks, the socio-economic position): 0 the point's own quarter, 3 a
     year up to it (household FTE), None any quarter (seniority). The engine reads only the quarters a run
     needs of them (``engine.windows.run_quarters``)."""
+    usual: Any = None
+    """The raw value of a point the derivation gives no row for (0 jobs for a point without any): the
+    derivation returns only the other points, ``derive`` gives the usual value to the rest. A run stores
+    the rows alone and fills the value in its files (``derive(..., sparse=True)``): a job count is 0 at
+    most points of a population, each of them stored and joined for nothing. None: no row is empty."""
 
     @property
     def measure(self) -> Literal["date", "amount"] | None:
@@ -144,8 +149,22 @@ class Variable:
             return chosen
         return self.scheme
 
-    def derive(self, sources: Sources, points: ir.Table, options: dict[str, Any] | None = None) -> ir.Table:
-        """``insz``, ``ref_quarter`` and ``value`` (classed when a scheme applies) for the points."""
+    def sparse_for(self, options: dict[str, Any]) -> bool:
+        """Whether ``derive(..., sparse=True)`` leaves out the points of the ``usual`` value: only for raw
+        values (a class scheme classes the usual value too, so the points are filled before classing)."""
+        return self.usual is not None and self.scheme_for(options) is None
+
+    def derive(
+        self,
+        sources: Sources,
+        points: ir.Table,
+        options: dict[str, Any] | None = None,
+        sparse: bool = False,
+    ) -> ir.Table:
+        """``insz``, ``ref_quarter`` and ``value`` (classed when a scheme applies) for the points.
+
+        ``sparse``: without the points of the ``usual`` value where ``sparse_for`` allows it (the caller
+        fills them); every point otherwise."""
         options = options or {}
         unknown = set(options) - {"scheme", *self.options}
         if unknown:
@@ -157,6 +176,8 @@ class Variable:
             out = self.derivation(sources, points, {k: v for k, v in options.items() if k != "scheme"})
         else:
             out = self.derivation(sources, points)
+        if self.usual is not None and not (sparse and self.sparse_for(options)):
+            out = with_usual(points, out.select(*self.keys, "value"), self.keys, self.usual)
         scheme = self.scheme_for(options)
         if scheme is not None:
             from crossroads import classes
@@ -206,6 +227,20 @@ def point_key(insz: ir.StringValue, quarter: ir.IntegerValue) -> ir.IntegerValue
     ``20194`` 5) and within 64 bits. Anything else in ``insz`` fails the cast loudly rather than matching
     wrongly."""
     return insz.cast("int64") * 100_000 + quarter.cast("int64")
+
+
+def with_usual(points: ir.Table, rows: ir.Table, keys: tuple[str, ...], usual: Any) -> ir.Table:
+    """Every point (``keys``) with its ``value`` in ``rows``, ``usual`` where it has none.
+
+    Points that carry their key (``POINT_KEY``) meet the rows on it (a join of 4 M points on the INSZ and
+    quarter cost twice one on the key)."""
+    if POINT_KEY in points.columns and keys == ("insz", "ref_quarter"):
+        p = points.select(*keys, POINT_KEY)
+        r = rows.select("value", _key=point_key(rows.insz, rows.ref_quarter))
+        j = p.left_join(r, p[POINT_KEY] == r._key)
+    else:
+        j = left_join_on(points.select(*keys), rows.select(*keys, "value"), list(keys))
+    return j.select(*keys, value=j.value.fill_null(usual))
 
 
 def left_join_on(left: ir.Table, right: ir.Table, keys: list[str] | tuple[str, ...]) -> ir.Table:

@@ -744,6 +744,9 @@ class _Derivations:
         self.stored_with: dict[_Need, tuple[ir.Table, str]] = {}
         """Needs stored together with others (``_store_together``): the shared table and the need's column."""
         self._unions: dict[frozenset[tuple[str, str, str]], ir.Table] = {}
+        self.usual: dict[_Need, Any] = {}
+        """Needs stored without the points of their variable's usual value (``Variable.usual``): that value,
+        which the datasets give the points without a row (``usual_at``)."""
 
     def ask(
         self, dataset: str, kind: str, column: str, source: ir.Table, var: Any, options: dict[str, Any]
@@ -773,8 +776,11 @@ class _Derivations:
 
     def run(self, on_each: Any = None) -> None:
         derived = {
-            need: var.derive(self.engine, self._points(frozenset(ids)), options)
+            need: var.derive(self.engine, self._points(frozenset(ids)), options, sparse=True)
             for need, (var, options, ids) in self.asked.items()
+        }
+        self.usual = {
+            need: var.usual for need, (var, options, _) in self.asked.items() if var.sparse_for(options)
         }
         # Derivations that only pick and compute columns of the same stored block (the main job, the career
         # quarters, the person's facts at the points) are stored together: one query and one table for
@@ -838,6 +844,17 @@ class _Derivations:
             return stored.select(**{on: stored[POINT_KEY]}, **values), [on]
         keys = [*POINT_KEYS[kind], column]
         return stored.select(*POINT_KEYS[kind], **{column: stored.ref_quarter}, **values), keys
+
+    def usual_at(self, out: ir.Table, need: _Need, column: str, name: str) -> ir.Table:
+        """``out`` with the need's usual value (``self.usual``) in ``name`` where a point (its keys and the
+        measurement ``column`` known) has no row; as it was for other needs."""
+        if need not in self.usual:
+            return out
+        known = out[column].notnull()
+        for key in POINT_KEYS[need[0]]:
+            known &= out[key].notnull()
+        filled = ibis.ifelse(known, out[name].fill_null(self.usual[need]), out[name])
+        return out.mutate(**{name: filled})
 
     def result(self, need: _Need, column: str, name: str) -> tuple[ir.Table, list[str]]:
         """The derivation's rows with the dataset's measurement column and the delivered column name, and the
@@ -1020,6 +1037,7 @@ def _dataset(
                 if on[0].startswith(POINT_KEY) and on[0] not in out.columns:
                     out = out.mutate(**{on[0]: point_key(engine, need[0], out, column)})
                 out = left_join_on(out, res, on)
+            out = derivations.usual_at(out, need, column, name)
         if "after_outflow" in out.columns and not req.after_outflow:
             out = _blank_unless(out, name, out.after_outflow != 1)
         requested[name] = var.name
