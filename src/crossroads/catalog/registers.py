@@ -99,11 +99,9 @@ def municipality(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def arrondissement(src: Sources, points: ir.Table) -> ir.Table:
-    r = _residence(src, points)
-    geo = src.lookup("geography").select("nis_code", "arrondissement_nis")
-    j = left_join_on(r, geo, ["nis_code"])
-    value = ibis.ifelse(j.nis_code.isnull(), ibis.literal(ABROAD), j.arrondissement_nis)
-    return j.select("insz", "ref_quarter", value=value)
+    r = profile.residence_at(src, points)
+    value = ibis.ifelse(r.nis_code.isnull(), ibis.literal(ABROAD), r.arrondissement_nis)
+    return r.select("insz", "ref_quarter", value=value)
 
 
 def central_city(src: Sources, points: ir.Table) -> ir.Table:
