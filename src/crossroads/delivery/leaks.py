@@ -54,6 +54,8 @@ _GROUPED = re.compile(
     rb"(?<!\d)(?<!\d[.\-/ ])(?=(?:\d[.\-/ ]?){9})\d{2,6}(?:[.\-/ ]\d{2,4}){1,4}(?!\d)(?![.\-/ ]\d)"
 )
 _GROUPED_RUN = re.compile(rb"\d[\d.\-/ ]{8,}\d")
+_GROUPED_SHORTEST = 10
+"""The fewest bytes ``_GROUPED_RUN`` matches (a digit, eight digits or separators, a digit)."""
 _UTF16_LE = re.compile(rb"(?:[0-9]\x00){8,}")
 _UTF16_BE = re.compile(rb"(?:\x00[0-9]){8,}")
 _DATA_URI = re.compile(rb"data:[\w/+.\-]+;base64,([A-Za-z0-9+/=\s]+)")
@@ -228,7 +230,7 @@ def _text_hits(data: bytes, ids: Identifiers) -> Iterator[tuple[int, str, str]]:
     grouping = digit | (raw == 46) | (raw == 45) | (raw == 47) | (raw == 32)  # digits and . - / space
     # Grouped forms only inside runs of digits and separators long enough to hold one (a fast scan:
     # the run's pattern starts with a digit); the full pattern then sees the run and two bytes around it.
-    for start, end in _runs(grouping, 10):
+    for start, end in _runs(grouping, _GROUPED_SHORTEST):
         for run in _GROUPED_RUN.finditer(data, start, end):
             for m in _GROUPED.finditer(data, run.start(), min(len(data), run.end() + 2)):
                 digits = re.sub(rb"\D", b"", m.group())
