@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from crossroads.engine import backends
 from crossroads.engine.extract import _Derivations, point_key
 
 
@@ -186,3 +188,54 @@ def test_a_usual_value_is_stored_apart_from_the_points_and_filled_in_the_dataset
     # A variable without a usual value is left as it was.
     other = d.ask("ds", "person", "quarter", frame, _Var("plain", count), {})
     assert d.usual_at(rows, other, "quarter", "insz") is rows
+
+
+def test_two_datasets_over_the_same_points_share_them(engine_on: Any) -> None:
+    """A dataset whose frame adds a column to another's (a group's flag) has the same points: a derivation
+    asked by both, and one asked by each alone, read one stored table of the three points
+    (``_Derivations.ask``, ``_points``), and their values are those of the points."""
+    e = engine_on
+    frame = e.materialise(_three_points(e, "frame_shared"))
+    flagged = frame.mutate(in_group=ibis.literal(1, "int8"))
+
+    def quarter(points: ir.Table) -> ir.Table:
+        return points.select("insz", "ref_quarter", value=points.ref_quarter)
+
+    def year(points: ir.Table) -> ir.Table:
+        return points.select("insz", "ref_quarter", value=points.ref_quarter // 10)
+
+    d = _Derivations(e)
+    both = d.ask("persons", "person", "quarter", flagged, _Var("quarter", quarter), {})
+    assert d.ask("labour_market", "person", "quarter", frame, _Var("quarter", quarter), {}) == both
+    alone = d.ask("labour_market", "person", "quarter", frame, _Var("year", year), {})
+    sets = [frozenset(d.asked[need][2]) for need in (both, alone)]
+    assert sets[0] != sets[1]  # asked by two datasets, and by one
+    shared, one = (d._points(s) for s in sets)
+    assert shared.get_name() == one.get_name()
+    assert e.scalar(shared.count()) == 3
+    d.run()
+    assert _values(e, d.results[both]) == [
+        ("01010199797", 20194, 20194),
+        ("85073003328", 20194, 20194),
+        ("85073003328", 20201, 20201),
+    ]
+    assert [v[2] for v in _values(e, d.results[alone])] == [2019, 2019, 2020]
+
+
+def test_equal_small_tables_registered_once(engine_on: Any, monkeypatch: Any) -> None:
+    """``register_arrow`` gives the table registered before for equal rows under the same name (expressions
+    on them are then equal), another for other rows or another name, and never looks among large tables."""
+    e = engine_on
+    steps = pa.table({"step": pa.array([0, 1, 2, 3], pa.int32())})
+    first = e.register_arrow("quarter_steps", steps)
+    assert e.register_arrow("quarter_steps", pa.table({"step": pa.array([0, 1, 2, 3], pa.int32())})) is first
+    assert e.register_arrow("other_steps", steps) is not first
+    five = e.register_arrow("quarter_steps", pa.table({"step": pa.array([0, 1, 2, 3, 4], pa.int32())}))
+    assert five is not first and e.scalar(five.count()) == 5
+    # Types count: the same numbers as 64-bit integers are other rows.
+    assert (
+        e.register_arrow("quarter_steps", pa.table({"step": pa.array([0, 1, 2, 3], pa.int64())})) is not first
+    )
+    monkeypatch.setattr(backends, "_SAME_ROWS", 3)
+    large = pa.table({"step": pa.array([7, 8, 9, 10], pa.int32())})
+    assert e.register_arrow("large", large) is not e.register_arrow("large", large)

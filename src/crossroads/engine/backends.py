@@ -28,6 +28,9 @@ from crossroads.warehouse.storage import Warehouse
 BackendName = Literal["duckdb", "spark"]
 BACKENDS: tuple[BackendName, ...] = ("duckdb", "spark")
 _counter = itertools.count()
+_SAME_ROWS = 10_000
+"""``register_arrow`` looks for an equal earlier table only among tables of at most this many rows (the
+quarter steps of a frame, a code list), not among the slices' lists of persons."""
 ARROW_BATCH_ROWS = 1_000_000
 DUCKDB_MEMORY = "6GB"
 """Default DuckDB memory limit (``CROSSROADS_DUCKDB_MEMORY`` overrides); beyond it DuckDB spills to disk."""
@@ -186,6 +189,8 @@ class Engine:
         self._kept: set[int] = set()
         self._own_tables: set[str] = set()
         """DuckDB tables ``materialise`` created itself (not through Ibis's cache), dropped by name."""
+        self._registered: dict[str, list[tuple[pa.Table, ir.Table]]] = {}
+        """Small tables given to ``register_arrow``, by name: equal rows are registered once."""
         if backend == "duckdb":
             # Bounded memory: DuckDB spills to the engine's temporary folder beyond the limit.
             self.con: Any = ibis.duckdb.connect(
@@ -223,10 +228,22 @@ class Engine:
         return self.con.table(view)
 
     def register_arrow(self, name: str, data: pa.Table) -> ir.Table:
-        """A small in-memory table on the backend (through a temporary Parquet file: types survive)."""
+        """A small in-memory table on the backend (through a temporary Parquet file: types survive).
+
+        A table of at most ``_SAME_ROWS`` rows equal to one registered before under the same name is that
+        table again: expressions built on equal rows are then equal, and so is what is stored of them (two
+        datasets' frames over the same persons and quarters are one set of points for the derivations)."""
+        small = data.num_rows <= _SAME_ROWS
+        if small:
+            for earlier, table in self._registered.get(name, ()):
+                if earlier.equals(data, check_metadata=True):
+                    return table
         path = self._tmp / f"{name}-{next(_counter)}.parquet"
         pq.write_table(data, path)
-        return self._read_parquet(f"{name}_{next(_counter)}", [str(path)])
+        table = self._read_parquet(f"{name}_{next(_counter)}", [str(path)])
+        if small:
+            self._registered.setdefault(name, []).append((data, table))
+        return table
 
     def table(self, name: str) -> ir.Table:
         """A warehouse table; an empty one with the declared schema when the warehouse has none."""

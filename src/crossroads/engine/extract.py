@@ -644,9 +644,15 @@ def _frame(run: _Run, dataset: Any, requested: list[tuple[Any, Any]]) -> _Frame:
 def _frame_person(run: _Run, dataset: Any, force_flags: bool = False) -> tuple[ir.Table, list[str]]:
     """Person-year / person-quarter / window frames (21/150's, unchanged, plus flags on request)."""
     names = dataset.populations
-    if len(names) == 1 and not force_flags:
+    if len(names) == 1:
+        # One group: its flag is 1 on every row, added to the frame of the persons alone, which is then the
+        # same stored table as another dataset's over the same group, years and quarters (one set of points
+        # for the derivations of both, ``_Derivations.ask``).
         pop = run.population(names[0]).select("insz", "year")
         flags: list[str] = []
+        if force_flags:
+            frame, _ = _frame_person(run, dataset)
+            return frame.mutate(**{_flag(names[0]): ibis.literal(1, "int8")}), [_flag(names[0])]
     else:
         pop = _union_with_flags(run, names)
         flags = [_flag(n) for n in names]
@@ -744,6 +750,8 @@ class _Derivations:
         self.stored_with: dict[_Need, tuple[ir.Table, str]] = {}
         """Needs stored together with others (``_store_together``): the shared table and the need's column."""
         self._unions: dict[frozenset[tuple[str, str, str]], ir.Table] = {}
+        self._stored_points: list[tuple[list[ir.Table], ir.Table]] = []
+        """Each stored set of points with the distinct point expressions it is the union of."""
         self.usual: dict[_Need, Any] = {}
         """Needs stored without the points of their variable's usual value (``Variable.usual``): that value,
         which the datasets give the points without a row (``usual_at``)."""
@@ -754,7 +762,9 @@ class _Derivations:
         keys = POINT_KEYS[kind]
         src_id = (dataset, kind, column)
         if src_id not in self.sources:
-            p = source.select(*keys, ref_quarter=source[column].cast("int32"))
+            # Flattened onto the stored frame: a frame that adds columns to another's (a group's flag) gives
+            # the same points, hence the same stored union of them (``_points``).
+            p = _flat(source.select(*keys, ref_quarter=source[column].cast("int32")).op()).to_expr()
             for k in keys:
                 p = p.filter(p[k].notnull())
             self.sources[src_id] = p
@@ -765,13 +775,24 @@ class _Derivations:
 
     def _points(self, ids: frozenset[tuple[str, str, str]]) -> ir.Table:
         if ids not in self._unions:
-            parts = [self.sources[i] for i in sorted(ids)]
+            parts: list[ir.Table] = []
+            for i in sorted(ids):
+                if not any(self.sources[i].equals(q) for q in parts):  # equal points are unioned once
+                    parts.append(self.sources[i])
+            for earlier, stored in self._stored_points:
+                # The same points as other datasets' (equal frames): their stored table, on any engine.
+                if len(earlier) == len(parts) and all(
+                    a.equals(b) for a, b in zip(earlier, parts, strict=True)
+                ):
+                    self._unions[ids] = stored
+                    return stored
             u = parts[0]
             for q in parts[1:]:
                 u = u.union(q, distinct=False)
             u = u.distinct()
             # A need's points are of one kind.
             self._unions[ids] = self.engine.materialise(_point_columns(self.engine, min(ids)[1], u))
+            self._stored_points.append((parts, self._unions[ids]))
         return self._unions[ids]
 
     def run(self, on_each: Any = None) -> None:
