@@ -78,8 +78,17 @@ def test_a_batch_that_does_not_fit_the_file_stops_the_run(tiny_wh: Warehouse, tm
         other = e.register_arrow("other", pa.table({"n": ["not", "a", "number"]}))
         with pytest.raises(EngineError, match=r"(?i)writing .*persons\.parquet failed: .*schema") as failed:
             sink.write("persons", e, other, _same)
+            # Written by the sink's thread: the failure stops the next write (the next slice) or the close.
+            sink.write("education", e, first, _same)
         assert isinstance(failed.value.__cause__, ValueError)
-        sink.close()
+        sink.abandon()
+        with pytest.raises(EngineError, match=r"(?i)writing .*persons\.parquet failed"):
+            again = _Sink(tmp_path / "again")
+            (tmp_path / "again").mkdir()
+            again.write("persons", e, first, _same)
+            again.write("persons", e, other, _same)
+            again.close()
+        again.abandon()
 
 
 def test_a_full_disk_stops_the_extract(

@@ -37,6 +37,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -114,6 +115,10 @@ JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
 STAGED_ROWS = 5_000_000
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
+WRITES_AHEAD = 1
+"""Files of a sliced run whose rows may wait, fetched, for the sink's writing thread (``_Sink``) while the
+engine computes the next: each holds a slice's rows of a dataset in memory (at 150,000 persons x 28
+quarters, ~1 GB), so the rows of at most ``WRITES_AHEAD + 1`` files are held at once."""
 PASS_PERSONS = 12_000_000
 """Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
 pass: the country's population in one, written into the slices' parts (at scale 1.0, 21/128 group 2 of
@@ -1114,20 +1119,41 @@ def _dataset(
 
 
 class _Sink:
-    """One Parquet file per dataset, written batch by batch, across every slice of the run."""
+    """One Parquet file per dataset, written batch by batch, across every slice of the run.
+
+    A slice's rows are fetched from the engine, then encoded and written by one thread of the sink's own:
+    Parquet encoding takes one core, and the engine's next queries (the next dataset, the next slice) run
+    meanwhile instead of waiting. At most ``WRITES_AHEAD`` files' rows wait for the thread (bounded
+    memory); a failed write is raised by the next call (``write``, ``close``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._empty: dict[str, pa.Table] = {}
+        self._started: set[str] = set()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossroads-sink")
+        self._pending: list[Future[None]] = []
 
     def write(
         self, name: str, engine: Engine, rows: ir.Table, transform: Callable[[pa.Table], pa.Table]
     ) -> Path:
         path = self.folder / f"{name}.parquet"
-        for batch in engine.batches(rows):
-            part = transform(pa.Table.from_batches([batch]))
-            try:
+        batches = list(engine.batches(rows))  # the engine's query, while the thread writes earlier rows
+        self._wait(WRITES_AHEAD - 1)
+        if batches:
+            self._started.add(name)
+            self._pending.append(self._thread.submit(self._write, name, path, batches, transform))
+        elif name not in self._started:
+            self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
+        return path
+
+    def _write(
+        self, name: str, path: Path, batches: list[pa.RecordBatch], transform: Callable[[pa.Table], pa.Table]
+    ) -> None:
+        """In the sink's thread: the batches, in order, to the dataset's file."""
+        try:
+            for batch in batches:
+                part = transform(pa.Table.from_batches([batch]))
                 if name not in self._writers:
                     # No column statistics: the file is an intermediate, read whole once (its identifiers
                     # replaced, ``extraction.pseudonymise_file``); they cost a fifth of its writing.
@@ -1135,20 +1161,30 @@ class _Sink:
                         path, part.schema, compression="zstd", write_statistics=False
                     )
                 self._writers[name].write_table(part)
-            except (OSError, ValueError, pa.ArrowException) as exc:  # a full disk, a batch of other columns
-                raise EngineError(f"writing {path} failed: {exc}") from exc
-        if name not in self._writers:
-            self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
-        return path
+        except (OSError, ValueError, pa.ArrowException) as exc:  # a full disk, a batch of other columns
+            raise EngineError(f"writing {path} failed: {exc}") from exc
+
+    def _wait(self, keep: int) -> None:
+        """Until at most ``keep`` files wait for the thread; the first failure among those done is raised."""
+        while len(self._pending) > keep:
+            self._pending.pop(0).result()
 
     def abandon(self) -> None:
         """Close the files of a failed run (which publishes nothing), without the empty files, and without
         letting a second failure (a full disk) hide the first."""
+        for pending in self._pending:
+            pending.cancel()
+        self._thread.shutdown(wait=True)
+        self._pending = []
         for writer in self._writers.values():
             with contextlib.suppress(OSError, ValueError, pa.ArrowException):
                 writer.close()
 
     def close(self) -> None:
+        try:
+            self._wait(0)
+        finally:
+            self._thread.shutdown(wait=True)
         for writer in self._writers.values():
             writer.close()
         for name, empty in self._empty.items():
