@@ -5,8 +5,6 @@ file."""
 
 from __future__ import annotations
 
-import importlib
-import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,8 +18,6 @@ from crossroads.engine import backends
 from crossroads.engine.backends import EngineError
 from crossroads.engine.extract import _Sink
 from crossroads.warehouse.storage import Warehouse
-
-extract = importlib.import_module("crossroads.engine.extract")  # the module (the package exports a function)
 
 
 def _rows(first: int, count: int) -> pa.Table:
@@ -73,65 +69,26 @@ def test_a_dataset_with_rows_in_a_later_slice_only(engine_on: Any, tmp_path: Pat
     assert pq.read_table(tmp_path / "education.parquet").column("n").to_pylist() == [0, 1, 2, 3]
 
 
-def test_a_batch_that_does_not_fit_the_file_stops_the_run(
-    tiny_wh: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The second slice's batches do not match the file's columns: the write fails loudly. The sink's thread
-    writes them: with no room for rows waiting (``WRITE_AHEAD_BYTES`` 0) each write waits for the earlier
-    ones, so the next write (the next slice) stops; with room, the close does at the latest."""
-    monkeypatch.setattr(extract, "WRITE_AHEAD_BYTES", 0)
+def test_a_batch_that_does_not_fit_the_file_stops_the_run(tiny_wh: Warehouse, tmp_path: Path) -> None:
+    """The second slice's batches do not match the file's columns: the write fails loudly."""
     with engine.connect(tiny_wh, "duckdb") as e:
         sink = _Sink(tmp_path)
         first = e.register_arrow("first", _rows(0, 4))
         sink.write("persons", e, first, _same)
         other = e.register_arrow("other", pa.table({"n": ["not", "a", "number"]}))
-        sink.write("persons", e, other, _same)
         with pytest.raises(EngineError, match=r"(?i)writing .*persons\.parquet failed: .*schema") as failed:
+            sink.write("persons", e, other, _same)
+            # Written by the sink's thread: the failure stops the next write (the next slice) or the close.
             sink.write("education", e, first, _same)
         assert isinstance(failed.value.__cause__, ValueError)
         sink.abandon()
-        monkeypatch.setattr(extract, "WRITE_AHEAD_BYTES", 10**9)
-        (tmp_path / "again").mkdir()
-        again = _Sink(tmp_path / "again")
         with pytest.raises(EngineError, match=r"(?i)writing .*persons\.parquet failed"):
+            again = _Sink(tmp_path / "again")
+            (tmp_path / "again").mkdir()
             again.write("persons", e, first, _same)
             again.write("persons", e, other, _same)
             again.close()
         again.abandon()
-
-
-def test_rows_wait_for_the_thread_within_their_bound(
-    engine_on: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A write hands its rows to the thread and returns while earlier rows within ``WRITE_AHEAD_BYTES`` are
-    still being written; beyond the bound it waits for them first. The files are whole either way."""
-    e = engine_on
-    started, release = threading.Event(), threading.Event()
-    write_table = pq.ParquetWriter.write_table
-
-    def slow(self: pq.ParquetWriter, table: pa.Table, *args: Any, **kwargs: Any) -> None:
-        if Path(str(self.where)).name == "labour_market.parquet":
-            started.set()
-            assert release.wait(60)  # held until the test lets it go
-        write_table(self, table, *args, **kwargs)
-
-    monkeypatch.setattr(pq.ParquetWriter, "write_table", slow)
-    large, small = _rows(0, 40), _rows(100, 2)
-    # Room for the large file's rows and the small one's: the small write does not wait.
-    monkeypatch.setattr(extract, "WRITE_AHEAD_BYTES", 10**9)
-    sink = _Sink(tmp_path)
-    sink.write("labour_market", e, e.register_arrow("large", large).order_by("n"), _same)
-    assert started.wait(60)
-    sink.write("education", e, e.register_arrow("small", small).order_by("n"), _same)
-    assert not (tmp_path / "education.parquet").exists()  # queued behind the held file, not waited for
-    # No room for more: the next write waits until the held file is written (released from another thread).
-    monkeypatch.setattr(extract, "WRITE_AHEAD_BYTES", 0)
-    threading.Timer(0.5, release.set).start()
-    sink.write("education", e, e.register_arrow("small2", _rows(200, 2)).order_by("n"), _same)
-    assert release.is_set()
-    sink.close()
-    assert pq.read_table(tmp_path / "labour_market.parquet").column("n").to_pylist() == list(range(40))
-    assert pq.read_table(tmp_path / "education.parquet").column("n").to_pylist() == [100, 101, 200, 201]
 
 
 def test_a_full_disk_stops_the_extract(

@@ -115,11 +115,10 @@ JOINS_PER_STEP = 6
 """Derivations joined onto a large dataset frame per stored step (bounds the hash tables held at once)."""
 STAGED_ROWS = 5_000_000
 """Frames above this many rows are joined in stored steps of ``JOINS_PER_STEP`` derivations."""
-WRITE_AHEAD_BYTES = 1_500_000_000
-"""Bytes of fetched rows that may wait for the sink's writing thread (``_Sink``) while the engine computes the
-next dataset or slice. A slice of 150,000 persons x 28 quarters has ~1 GB of labour_market rows and ~0.5 GB of
-persons: the small education file then goes on while the labour_market file is written (bounded by one
-file, it waited for it: at 1.0, 70 -> 101 s). Memory holds at most this plus the file just fetched."""
+WRITES_AHEAD = 1
+"""Files of a sliced run whose rows may wait, fetched, for the sink's writing thread (``_Sink``) while the
+engine computes the next: each holds a slice's rows of a dataset in memory (at 150,000 persons x 28
+quarters, ~1 GB), so the rows of at most ``WRITES_AHEAD + 1`` files are held at once."""
 PASS_PERSONS = 12_000_000
 """Persons of the slices whose shared building blocks (the flattened DmfA, person rows) are built in one
 pass: the country's population in one, written into the slices' parts (at scale 1.0, 21/128 group 2 of
@@ -1124,8 +1123,8 @@ class _Sink:
 
     A slice's rows are fetched from the engine, then encoded and written by one thread of the sink's own:
     Parquet encoding takes one core, and the engine's next queries (the next dataset, the next slice) run
-    meanwhile instead of waiting. At most ``WRITE_AHEAD_BYTES`` of rows wait for the thread (bounded
-    memory); a failed write is raised by a later call (``write`` once it is done, ``close`` always)."""
+    meanwhile instead of waiting. At most ``WRITES_AHEAD`` files' rows wait for the thread (bounded
+    memory); a failed write is raised by the next call (``write``, ``close``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -1133,19 +1132,17 @@ class _Sink:
         self._empty: dict[str, pa.Table] = {}
         self._started: set[str] = set()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossroads-sink")
-        self._pending: list[tuple[Future[None], int]] = []
-        """Writes handed to the thread, oldest first, with the bytes of their rows."""
+        self._pending: list[Future[None]] = []
 
     def write(
         self, name: str, engine: Engine, rows: ir.Table, transform: Callable[[pa.Table], pa.Table]
     ) -> Path:
         path = self.folder / f"{name}.parquet"
         batches = list(engine.batches(rows))  # the engine's query, while the thread writes earlier rows
-        size = sum(batch.nbytes for batch in batches)
-        self._wait(size)
+        self._wait(WRITES_AHEAD - 1)
         if batches:
             self._started.add(name)
-            self._pending.append((self._thread.submit(self._write, name, path, batches, transform), size))
+            self._pending.append(self._thread.submit(self._write, name, path, batches, transform))
         elif name not in self._started:
             self._empty[name] = transform(rows.schema().to_pyarrow().empty_table())
         return path
@@ -1167,20 +1164,15 @@ class _Sink:
         except (OSError, ValueError, pa.ArrowException) as exc:  # a full disk, a batch of other columns
             raise EngineError(f"writing {path} failed: {exc}") from exc
 
-    def _wait(self, incoming: int | None) -> None:
-        """Until the rows waiting for the thread and ``incoming`` bytes more fit in ``WRITE_AHEAD_BYTES``
-        (None: until nothing waits); a failed write among those done is raised."""
-        while self._pending and (
-            incoming is None
-            or self._pending[0][0].done()
-            or sum(size for _, size in self._pending) + incoming > WRITE_AHEAD_BYTES
-        ):
-            self._pending.pop(0)[0].result()
+    def _wait(self, keep: int) -> None:
+        """Until at most ``keep`` files wait for the thread; the first failure among those done is raised."""
+        while len(self._pending) > keep:
+            self._pending.pop(0).result()
 
     def abandon(self) -> None:
         """Close the files of a failed run (which publishes nothing), without the empty files, and without
         letting a second failure (a full disk) hide the first."""
-        for pending, _ in self._pending:
+        for pending in self._pending:
             pending.cancel()
         self._thread.shutdown(wait=True)
         self._pending = []
@@ -1190,7 +1182,7 @@ class _Sink:
 
     def close(self) -> None:
         try:
-            self._wait(None)
+            self._wait(0)
         finally:
             self._thread.shutdown(wait=True)
         for writer in self._writers.values():
