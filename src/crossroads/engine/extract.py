@@ -754,9 +754,8 @@ class _Derivations:
         self.results: dict[_Need, ir.Table] = {}
         self.stored_with: dict[_Need, tuple[ir.Table, str]] = {}
         """Needs stored together with others (``_store_together``): the shared table and the need's column."""
-        self._unions: dict[frozenset[tuple[str, str, str]], ir.Table] = {}
-        self._stored_points: list[tuple[list[ir.Table], ir.Table]] = []
-        """Each stored set of points with the distinct point expressions it is the union of."""
+        self._unions: dict[frozenset[Any], ir.Table] = {}
+        """Stored points, by the distinct point expressions (operations) they are the union of."""
         self.usual: dict[_Need, Any] = {}
         """Needs stored without the points of their variable's usual value (``Variable.usual``): that value,
         which the datasets give the points without a row (``usual_at``)."""
@@ -779,26 +778,18 @@ class _Derivations:
         return need
 
     def _points(self, ids: frozenset[tuple[str, str, str]]) -> ir.Table:
-        if ids not in self._unions:
-            parts: list[ir.Table] = []
-            for i in sorted(ids):
-                if not any(self.sources[i].equals(q) for q in parts):  # equal points are unioned once
-                    parts.append(self.sources[i])
-            for earlier, stored in self._stored_points:
-                # The same points as other datasets' (equal frames): their stored table, on any engine.
-                if len(earlier) == len(parts) and all(
-                    a.equals(b) for a, b in zip(earlier, parts, strict=True)
-                ):
-                    self._unions[ids] = stored
-                    return stored
-            u = parts[0]
-            for q in parts[1:]:
+        # Keyed by the distinct point expressions (Ibis compares them by structure): datasets over one
+        # stored frame give equal ones, unioned once and stored once, on any engine.
+        parts = {self.sources[i].op(): self.sources[i] for i in sorted(ids)}
+        key = frozenset(parts)
+        if key not in self._unions:
+            u, *rest = parts.values()
+            for q in rest:
                 u = u.union(q, distinct=False)
             u = u.distinct()
             # A need's points are of one kind.
-            self._unions[ids] = self.engine.materialise(_point_columns(self.engine, min(ids)[1], u))
-            self._stored_points.append((parts, self._unions[ids]))
-        return self._unions[ids]
+            self._unions[key] = self.engine.materialise(_point_columns(self.engine, min(ids)[1], u))
+        return self._unions[key]
 
     def run(self, on_each: Any = None) -> None:
         derived = {
