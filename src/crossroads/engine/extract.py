@@ -265,8 +265,10 @@ class _Run:
             mine = self.slicing.filter(self.slicing[SLICE_COLUMN] == self.slice).select("insz", ORDER_COLUMN)
             self._orders[key] = (self.engine.materialise(mine), int(self.engine.scalar(self.slicing.count())))
         known, ranked = self._orders.get(key, (None, 0))
-        ids = rows.select(key).filter(rows[key].notnull()).distinct()
-        new = self.engine.to_arrow(ids if known is None else ids.anti_join(known, key))
+        ids = rows.select(key).filter(rows[key].notnull())
+        # Those not ranked yet, then distinct: in a slice none are (its persons' ranks were drawn for the
+        # run), and the distinct of an empty remainder is free where that of every frame row was not.
+        new = self.engine.to_arrow((ids if known is None else ids.anti_join(known, key)).distinct())
         if new.num_rows or known is None:
             # Ranked after those ranked before: still unique, and in random order among themselves.
             ranks = pa.array(ranked + random_ranks(new.num_rows), pa.int64())
