@@ -143,6 +143,12 @@ def quarter_rows(src: Sources, name: str) -> ir.Table:
 
 
 def _build_occupations(src: Sources) -> ir.Table:
+    return _with_main_job(src, _occupation_rows(src))
+
+
+def _occupation_rows(src: Sources) -> ir.Table:
+    """The flattened occupations with their services and pay, before the main job is picked (stored once
+    per scope: ``scoped:occupation_rows``)."""
     npers = quarter_rows(src, "dmfa_natural_person").select("person_id", "declaration_id", "insz")
     scope = src.scope()
     if scope is not None:
@@ -233,6 +239,11 @@ def _build_occupations(src: Sources) -> ir.Table:
         # Stored before the main job is picked: the query read its rows twice (the pick and the join
         # back) through a common table expression that copied them and scanned the copy slowly.
         j = src.memo("scoped:occupation_rows", lambda: j)
+    return j
+
+
+def _with_main_job(src: Sources, j: ir.Table) -> ir.Table:
+    scope = src.scope()
     # The main job of a person in a quarter: the largest FTE; ties go to the lowest occupation number. One
     # arg-max per person-quarter on a narrow key, then a join: a ranking window sorted every wide row
     # (half of this block's time).
@@ -291,7 +302,10 @@ def occupations(src: Sources) -> ir.Table:
     In a sliced run a slice's rows are its own persons' only; the sums per person and quarter the household
     variables read about the other members (``person_quarter_fte``, ``person_quarter_fte_paid``) are built
     with them, from the same rows."""
-    return src.memo("occupations", lambda: _build_occupations(src), companions=_PER_QUARTER)
+    # The companion sums the rows before the main job is picked (those of the same chunk of the pass, stored
+    # by ``_occupation_rows``): from ``occupations``' rows it joined the pick back for nothing.
+    companions = {PER_QUARTER_WORK: lambda rows: _work_per_quarter(_occupation_rows(src))}
+    return src.memo("occupations", lambda: _build_occupations(src), companions=companions)
 
 
 def main_jobs(src: Sources) -> ir.Table:
@@ -402,12 +416,13 @@ def _work_per_quarter(occ: ir.Table) -> ir.Table:
     )
 
 
-_PER_QUARTER = {"members:person_quarter_work": _work_per_quarter}
+PER_QUARTER_WORK = "members:person_quarter_work"
+"""Memo key of ``_work_per_quarter``: a companion of ``occupations`` (household members' rows too)."""
 
 
 def _person_quarter_work(src: Sources) -> ir.Table:
     occ = occupations(src)  # first: a sliced run builds this with the occupations' pass
-    return src.memo("members:person_quarter_work", lambda: _work_per_quarter(occ))
+    return src.memo(PER_QUARTER_WORK, lambda: _work_per_quarter(occ))
 
 
 def person_quarter_fte(src: Sources) -> ir.Table:
