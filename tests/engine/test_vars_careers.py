@@ -218,6 +218,56 @@ def test_default_schemes(backend_name: str, careers_wh: Warehouse, request: pyte
     assert got[(C1, Q2)] == "2019-06" and got[(C2, Q4)] == "2015-03" and got[(C3, Q2)] is None
 
 
+SPELL_PICKS = {
+    "self_employment": ["self_employed_profession", "self_employed_sector", "self_employed_quality"],
+    "unemployment": ["unemployment_status", "unemployment_duration"],
+}
+
+
+def test_the_variables_of_one_spell_find_it_once(
+    backend_name: str, careers_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    """Variables that pick a column of the self-employment (or unemployment) spell covering the point's day
+    find that spell once per stored set of points (``careers._self_employment_at``): asked together, as a
+    dataset asks them, they give the golden values, and on DuckDB (which stores blocks cheaply) one table
+    holds those of each spell (``extract._Derivations``)."""
+    import ibis.expr.operations as ops
+
+    from crossroads.engine.extract import _Derivations
+
+    e = _engine(backend_name, careers_wh, _spark(backend_name, request))
+    frame = e.register_arrow(
+        "spell_frame",
+        pa.table({"insz": [p for p, _ in POINTS], "quarter": pa.array([q for _, q in POINTS], pa.int32())}),
+    )
+    d = _Derivations(e)
+    names = [n for picks in SPELL_PICKS.values() for n in picks]
+    needs = {n: d.ask("ds", "person", "quarter", frame, catalog.get(n), RAW) for n in names}
+    d.run()
+    for name, need in needs.items():
+        res = d.results[need]
+        if "ref_quarter" in res.columns:
+            rows = [(r["insz"], r["ref_quarter"], r["value"]) for r in e.to_arrow(res).to_pylist()]
+        else:  # keyed on DuckDB: insz * 100000 + quarter
+            rows = [
+                (str(r["point__"] // 100000).zfill(11), r["point__"] % 100000, r["value"])
+                for r in e.to_arrow(res).to_pylist()
+            ]
+        got = {(i, q): v for i, q, v in rows}
+        assert len(got) == len(rows), name  # a point once
+        for point, expected in GOLDEN[name].items():
+            assert got.get(point) == expected, (name, point, got.get(point))
+
+    def table(name: str) -> Any:
+        op = d.results[needs[name]].op()
+        return op.parent if isinstance(op, ops.Project) else op
+
+    if backend_name == "duckdb":
+        for picks in SPELL_PICKS.values():
+            assert len({table(n) for n in picks}) == 1, picks
+        assert table("self_employed_sector") is not table("unemployment_status")
+
+
 @pytest.mark.spark
 @pytest.mark.parametrize("name", list(GOLDEN))
 def test_duckdb_and_spark_agree(name: str, careers_wh: Warehouse, spark_session: Any) -> None:

@@ -163,6 +163,53 @@ def test_default_scheme(
         assert got[point] == expected, (name, point)
 
 
+def test_the_reason_and_its_date_find_the_spell_once(
+    backend_name: str, registers_wh: Warehouse, request: pytest.FixtureRequest
+) -> None:
+    """The reason of residence without a limit on the years (21/128) and its registration date read the
+    same reason spell (``registers._reason_at``): asked together, as the persons dataset asks them, they
+    give the values by hand, and on DuckDB they are stored as one table (``extract._Derivations``)."""
+    import ibis.expr.operations as ops
+
+    from crossroads.engine.extract import _Derivations
+
+    if backend_name not in _engines:
+        _engines[backend_name] = engine.connect(
+            registers_wh,
+            backend_name,  # type: ignore[arg-type]
+            spark=_spark(backend_name, request),
+        )
+    e = _engines[backend_name]
+    frame = e.register_arrow(
+        "reason_frame",
+        pa.table({"insz": [p for p, _ in POINTS], "quarter": pa.array([q for _, q in POINTS], pa.int32())}),
+    )
+    d = _Derivations(e)
+    reason = d.ask(
+        "ds", "person", "quarter", frame, catalog.get("residence_reason"), {"max_residence_years": None}
+    )
+    when = d.ask("ds", "person", "quarter", frame, catalog.get("residence_reason_date"), {"scheme": None})
+    d.run()
+
+    def values(need: Any) -> dict[tuple[str, int], Any]:
+        rows = e.to_arrow(d.results[need]).to_pylist()
+        if rows and "point__" in rows[0]:  # keyed on DuckDB: insz * 100000 + quarter
+            return {(str(r["point__"] // 100000).zfill(11), r["point__"] % 100000): r["value"] for r in rows}
+        return {(r["insz"], r["ref_quarter"]): r["value"] for r in rows}
+
+    # Only D9 has a reason of its own: WRK from 1 Mar 2013, registered 2 Apr 2013 (tiny_diplomas); D6 and
+    # the others have none, so no stored row.
+    assert values(reason) == {(D[9], q): "WRK" for q in QUARTERS}
+    assert values(when) == {(D[9], q): date(2013, 4, 2) for q in QUARTERS}
+
+    def table(need: Any) -> Any:
+        op = d.results[need].op()
+        return op.parent if isinstance(op, ops.Project) else op
+
+    if backend_name == "duckdb":
+        assert table(reason) is table(when)
+
+
 def test_central_cities_are_the_code_list_names() -> None:
     m = codelists.municipalities().set_index("nis_code")["name_nl"]
     assert {code: m[code] for code in registers.CENTRAL_CITIES} == registers.CENTRAL_CITIES

@@ -241,17 +241,30 @@ def _priority(column: ir.StringValue, order: tuple[str, ...]) -> ir.IntegerValue
 
 
 def _self_employment_at(src: Sources, points: ir.Table) -> ir.Table:
-    """The self-employment spell covering the quarter's last day (the most important quality first)."""
-    se = jobs.person_rows(src, "self_employment")
-    se = se.mutate(_prio=_priority(se.quality, _QUALITY_ORDER))
-    return spell_at(points, se, order_by=["_prio", ibis.desc("start_date")]).drop("_prio")
+    """The self-employment spell covering the quarter's last day (the most important quality first).
+
+    Found once per stored set of points: five variables read it (21/128 asks four of them), and those that
+    only pick one of its columns are then stored together (``extract._Derivations``) instead of each
+    matching every point with the spells again (~0.3 s each in a slice of 21/128 at 0.1)."""
+
+    def build() -> ir.Table:
+        se = jobs.person_rows(src, "self_employment")
+        se = se.mutate(_prio=_priority(se.quality, _QUALITY_ORDER))
+        return spell_at(points, se, order_by=["_prio", ibis.desc("start_date")]).drop("_prio")
+
+    return jobs.memo_at(src, "self_employment_spell", points, build)
 
 
 def _unemployment_at(src: Sources, points: ir.Table) -> ir.Table:
-    """The unemployment spell covering the last day; full unemployment before temporary unemployment."""
-    u = jobs.person_rows(src, "unemployment")
-    u = u.mutate(_prio=ibis.ifelse(u.status == TEMPORARY_UNEMPLOYMENT, 1, 0))
-    return spell_at(points, u, order_by=["_prio", ibis.desc("start_date"), "status"]).drop("_prio")
+    """The unemployment spell covering the last day; full unemployment before temporary unemployment.
+    Found once per stored set of points (as ``_self_employment_at``)."""
+
+    def build() -> ir.Table:
+        u = jobs.person_rows(src, "unemployment")
+        u = u.mutate(_prio=ibis.ifelse(u.status == TEMPORARY_UNEMPLOYMENT, 1, 0))
+        return spell_at(points, u, order_by=["_prio", ibis.desc("start_date"), "status"]).drop("_prio")
+
+    return jobs.memo_at(src, "unemployment_spell", points, build)
 
 
 # ------------------------------------------------------------------ job variables

@@ -126,9 +126,15 @@ def household_type(src: Sources, points: ir.Table) -> ir.Table:
 
 
 def _reason_at(src: Sources, points: ir.Table) -> ir.Table:
-    rows = jobs.person_rows(src, "residence_reason")
-    rr = rows.select("insz", "reason", "registration_date", "start_date", "end_date")
-    return spell_at(points, rr).select("insz", "ref_quarter", "reason", "registration_date")
+    """The residence-reason spell on each point's day, found once per stored set of points: the reason
+    and its date (21/128 asks both) are then stored together (``extract._Derivations``)."""
+
+    def build() -> ir.Table:
+        rows = jobs.person_rows(src, "residence_reason")
+        rr = rows.select("insz", "reason", "registration_date", "start_date", "end_date")
+        return spell_at(points, rr).select("insz", "ref_quarter", "reason", "registration_date")
+
+    return jobs.memo_at(src, "residence_reason_spell", points, build)
 
 
 def residence_reason_date(src: Sources, points: ir.Table) -> ir.Table:
@@ -409,17 +415,13 @@ def residence_reason_limited(src: Sources, points: ir.Table, options: dict[str, 
     residence in Belgium is shorter than that, with ``max_residence_years: null`` always (21/128)."""
     limit = options.get("max_residence_years", profile.RECENT_RESIDENCE_YEARS)
     if limit is None:
-        reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select(
-            "insz", "ref_quarter", "reason"
-        )
+        reason = _reason_at(src, points)
         return reason.select("insz", "ref_quarter", value=reason.reason)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(
             "variable residence_reason: option max_residence_years must be a whole number ≥ 1 or null"
         )
     years = profile.residence_years(src, points).rename(years="value")
-    reason = spell_at(points, jobs.person_rows(src, "residence_reason")).select(
-        "insz", "ref_quarter", "reason"
-    )
+    reason = _reason_at(src, points).select("insz", "ref_quarter", "reason")
     j = years.join(reason, ["insz", "ref_quarter"])
     return j.select("insz", "ref_quarter", value=ibis.ifelse(j.years < limit, j.reason, ibis.null("string")))
