@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
+from derived import rows_by_point, stored_table
 
 from crossroads.engine import backends
 from crossroads.engine.extract import _Derivations, point_key
@@ -32,13 +32,7 @@ class _Var:
 
 
 def _values(engine: Any, res: ir.Table) -> list[tuple[str, int, Any]]:
-    if "ref_quarter" not in res.columns:  # keyed on DuckDB: insz * 100000 + quarter
-        rows = engine.to_arrow(res).to_pylist()
-        return sorted(
-            (str(r["point__"] // 100000).zfill(11), r["point__"] % 100000, r["value"]) for r in rows
-        )
-    rows = engine.to_arrow(res).to_pylist()
-    return sorted((r["insz"], r["ref_quarter"], r["value"]) for r in rows)
+    return sorted(rows_by_point(engine, res))
 
 
 def _three_points(engine: Any, name: str) -> ir.Table:
@@ -111,8 +105,7 @@ def test_projections_of_one_block_stored_together(engine_on: Any) -> None:
     ]
 
     def stored(need: Any) -> Any:
-        op = d.results[need].op()
-        return op.parent if isinstance(op, ops.Project) else op
+        return stored_table(d.results[need])
 
     assert stored(needs["doubled"]) is stored(needs["plus_one"])  # one table for both
     assert stored(needs["long_only"]) is not stored(needs["doubled"])

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 import tiny_careers as tw
+from derived import rows_by_point, stored_table
 
 from crossroads import catalog, engine
 from crossroads.warehouse.storage import Warehouse
@@ -231,8 +232,6 @@ def test_the_variables_of_one_spell_find_it_once(
     find that spell once per stored set of points (``careers._self_employment_at``): asked together, as a
     dataset asks them, they give the golden values, and on DuckDB (which stores blocks cheaply) one table
     holds those of each spell (``extract._Derivations``)."""
-    import ibis.expr.operations as ops
-
     from crossroads.engine.extract import _Derivations
 
     e = _engine(backend_name, careers_wh, _spark(backend_name, request))
@@ -245,22 +244,14 @@ def test_the_variables_of_one_spell_find_it_once(
     needs = {n: d.ask("ds", "person", "quarter", frame, catalog.get(n), RAW) for n in names}
     d.run()
     for name, need in needs.items():
-        res = d.results[need]
-        if "ref_quarter" in res.columns:
-            rows = [(r["insz"], r["ref_quarter"], r["value"]) for r in e.to_arrow(res).to_pylist()]
-        else:  # keyed on DuckDB: insz * 100000 + quarter
-            rows = [
-                (str(r["point__"] // 100000).zfill(11), r["point__"] % 100000, r["value"])
-                for r in e.to_arrow(res).to_pylist()
-            ]
+        rows = rows_by_point(e, d.results[need])
         got = {(i, q): v for i, q, v in rows}
         assert len(got) == len(rows), name  # a point once
         for point, expected in GOLDEN[name].items():
             assert got.get(point) == expected, (name, point, got.get(point))
 
     def table(name: str) -> Any:
-        op = d.results[needs[name]].op()
-        return op.parent if isinstance(op, ops.Project) else op
+        return stored_table(d.results[needs[name]])
 
     if backend_name == "duckdb":
         for picks in SPELL_PICKS.values():

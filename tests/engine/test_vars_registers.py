@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 import tiny_diplomas as td
+from derived import rows_by_point, stored_table
 
 from crossroads import catalog, codelists, engine
 from crossroads.catalog import registers
@@ -169,8 +170,6 @@ def test_the_reason_and_its_date_find_the_spell_once(
     """The reason of residence without a limit on the years (21/128) and its registration date read the
     same reason spell (``registers._reason_at``): asked together, as the persons dataset asks them, they
     give the values by hand, and on DuckDB they are stored as one table (``extract._Derivations``)."""
-    import ibis.expr.operations as ops
-
     from crossroads.engine.extract import _Derivations
 
     if backend_name not in _engines:
@@ -192,22 +191,15 @@ def test_the_reason_and_its_date_find_the_spell_once(
     d.run()
 
     def values(need: Any) -> dict[tuple[str, int], Any]:
-        rows = e.to_arrow(d.results[need]).to_pylist()
-        if rows and "point__" in rows[0]:  # keyed on DuckDB: insz * 100000 + quarter
-            return {(str(r["point__"] // 100000).zfill(11), r["point__"] % 100000): r["value"] for r in rows}
-        return {(r["insz"], r["ref_quarter"]): r["value"] for r in rows}
+        return {(i, q): v for i, q, v in rows_by_point(e, d.results[need])}
 
     # Only D9 has a reason of its own: WRK from 1 Mar 2013, registered 2 Apr 2013 (tiny_diplomas); D6 and
     # the others have none, so no stored row.
     assert values(reason) == {(D[9], q): "WRK" for q in QUARTERS}
     assert values(when) == {(D[9], q): date(2013, 4, 2) for q in QUARTERS}
 
-    def table(need: Any) -> Any:
-        op = d.results[need].op()
-        return op.parent if isinstance(op, ops.Project) else op
-
     if backend_name == "duckdb":
-        assert table(reason) is table(when)
+        assert stored_table(d.results[reason]) is stored_table(d.results[when])
 
 
 def test_central_cities_are_the_code_list_names() -> None:
