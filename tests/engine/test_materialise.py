@@ -37,3 +37,49 @@ def test_only_rows_with_a_value_are_kept(engine_on: Any, backend_name: str) -> N
         listed = e.con.con.execute("select count(*) from duckdb_tables() where table_name = ?", [name])
         assert listed.fetchall() == [(0,)]
         assert _rows(e, whole) == [(1, "A"), (2, None), (3, "C"), (4, None)]
+
+
+def _listed(engine: Any, table: Any) -> int:
+    query = "select count(*) from duckdb_tables() where table_name = ?"
+    return int(engine.con.con.execute(query, [table.op().name]).fetchall()[0][0])
+
+
+def test_an_equal_expression_is_stored_once_until_released(engine_on: Any, backend_name: str) -> None:
+    e = engine_on
+    base = e.register_arrow("once", pa.table({"k": [1, 2, 2], "n": pa.array([5, 7, 9], pa.int32())}))
+    mark = e.stored_count()
+    first = e.materialise(base.group_by("k").aggregate(total=base.n.sum()))
+    again = e.materialise(base.group_by("k").aggregate(total=base.n.sum()))  # equal, built anew
+    assert sorted(tuple(r.values()) for r in e.to_arrow(again).to_pylist()) == [(1, 5), (2, 16)]
+    # The types Ibis gives the columns (a sum of int32 is int64; DuckDB's own sum would be a 128-bit one).
+    assert str(again.schema()["total"]) == "int64"
+    if backend_name == "duckdb":
+        assert e.stored_count() == mark + 1 and again.op().name == first.op().name
+        e.release_since(mark)
+        assert _listed(e, first) == 0
+        # Released: the expression is stored again, in a new table, not handed the dropped one.
+        third = e.materialise(base.group_by("k").aggregate(total=base.n.sum()))
+        assert third.op().name != first.op().name and _listed(e, third) == 1
+        assert sorted(tuple(r.values()) for r in e.to_arrow(third).to_pylist()) == [(1, 5), (2, 16)]
+
+
+def test_a_failed_store_leaves_no_table(tiny_wh: Any) -> None:
+    """DuckDB stores a table itself (Spark checkpoints through a view, its cast does not fail)."""
+    from crossroads import engine
+
+    e = engine.connect(tiny_wh, "duckdb")
+    try:
+        base = e.register_arrow("bad", pa.table({"code": ["12", "x"]}))
+        count = "select count(*) from duckdb_tables()"
+        before, mark = e.con.con.execute(count).fetchall(), e.stored_count()
+        expr = base.select(n=base.code.cast("int64"))  # "x" is not a number: storing fails
+        for _ in range(2):  # the second time not handed a table that was never filled
+            try:
+                e.materialise(expr)
+            except Exception as exc:  # DuckDB's conversion error
+                assert "x" in str(exc)
+            else:
+                raise AssertionError("storing a failing expression did not fail")
+            assert e.con.con.execute(count).fetchall() == before and e.stored_count() == mark
+    finally:
+        e.close()
