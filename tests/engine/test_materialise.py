@@ -24,7 +24,7 @@ def test_only_rows_with_a_value_are_kept(engine_on: Any, backend_name: str) -> N
     mark = e.stored_count()
     known = e.materialise(expr, eager=True, present="value")
     assert _rows(e, known) == [(1, "A"), (3, "C")]
-    # The table stored whole from the same expression (Ibis's cache) keeps every row.
+    # The table stored whole from the same expression keeps every row.
     assert _rows(e, whole) == [(1, "A"), (2, None), (3, "C"), (4, None)]
     # Joined like any table: a point without a row reads null.
     joined = base.left_join(known, "k").select("k", "value")
